@@ -1,0 +1,111 @@
+"""The ``regionsim`` command line.
+
+Bad input (scenario or region files, an occupied output folder) prints one
+line per problem naming the file, line and key, and exits with code 2: no
+traceback, nothing written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from model.errors import InputError
+from model.output import check_target, default_run_folder, write_run
+from model.plots import plot_run
+from model.region import cached_region
+from model.runner import simulate
+from model.scenario import Scenario
+
+app = typer.Typer(
+    help="Scenario simulation of jobs and population in a Norwegian city region.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+errors = Console(stderr=True, highlight=False)
+console = Console(highlight=False)
+
+BAD_INPUT = 2
+
+
+def fail(error: InputError) -> None:
+    """Print every problem on its own line and exit with code 2."""
+    for problem in error.problems:
+        errors.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/baseline.yaml.")],
+    out: Annotated[Path | None, typer.Option(help="Run folder to create (default: results/<name>-<time>).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed overriding the scenario's.", min=0)] = None,
+    replicates: Annotated[int | None, typer.Option(help="Replicates overriding the scenario's.", min=1)] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar, only the result line.")] = False,
+) -> None:
+    """Run a scenario and write its tables, manifest and plots into a new run folder."""
+    try:
+        resolved = Scenario.from_yaml(scenario)
+        folder = out or default_run_folder(resolved)
+        check_target(folder, overwrite)
+        count = replicates or resolved.replicates
+        region = cached_region(Path(resolved.region_folder))
+        base = resolved.base_year or region.latest_snapshot
+        total = count * (resolved.years.end - base + 1)
+        with _progress(quiet) as progress:
+            task = progress.add_task(f"{resolved.name}", total=total)
+            results = [
+                simulate(resolved, replicate=i, seed=seed, on_year=lambda _y: progress.advance(task))
+                for i in range(count)
+            ]
+            write_run(folder, resolved, results, plot=plot_run, overwrite=overwrite, command=sys.argv)
+    except InputError as error:
+        fail(error)
+    seconds = sum(r.seconds for r in results)
+    console.print(f"{resolved.name}: {count} replicate(s), {base}-{resolved.years.end}, {seconds:.1f} s -> {folder}")
+
+
+@app.command()
+def check(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files to validate.")],
+) -> None:
+    """Validate scenario files (and the regions they name) without running them."""
+    failed = []
+    for path in scenarios:
+        try:
+            Scenario.from_yaml(path)
+            console.print(f"ok: {path}")
+        except InputError as error:
+            failed.extend(error.problems)
+    if failed:
+        fail(InputError(failed))
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("years"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        disable=quiet,
+        transient=True,
+    )
+
+
+def main() -> None:
+    """Entry point for ``python -m model.cli``."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

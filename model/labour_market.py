@@ -1,0 +1,226 @@
+"""Job search and matching on vacancy pools, never on person x vacancy pairs.
+
+A pool is a municipality x sector (its firms' unfilled positions), a daily
+outside node (jobs there open to the region's residents), or a long-distance
+node seen from one home municipality (weekly commuting, a fixed share of
+that municipality's employed residents). Seekers choose a pool with
+probability proportional to its vacancies times an accessibility weight
+
+    A[origin, pool] = K[origin, destination] * exp(-b * minutes[origin, destination]),
+
+a gravity model whose origin-destination constants K are fitted so that the
+base-year commuting matrix is reproduced exactly (the pivot-point form used in
+transport models); b is ``commute_time_decay_per_min``. A change of commuting
+times (an infrastructure strategy) moves choices through exp(-b * minutes).
+In each round an application is suitable with a fixed probability (skills,
+health, timing), and every open vacancy of a pool with suitable applicants
+is filled with a fixed probability (recruiting takes time) by a random one of
+them; unsuccessful seekers try again in the next round. Hires thus grow with
+both seekers and vacancies, as in an aggregate matching function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.firms import FirmTable
+from model.parameters import Parameters
+from model.persons import Persons, Status
+from model.randomness import Draws, binomial_from_uniform, mix, rank_within_groups
+from model.region import RegionData
+from model.sectors import SECTOR_KEYS
+
+
+@dataclass(frozen=True)
+class PoolLayout:
+    """The vacancy pools of a region and who can reach them.
+
+    Attributes:
+        n_municipalities: municipalities of the region (origins and workplaces).
+        n_sectors: sectors per municipality.
+        destination: node of each pool.
+        daily_nodes: outside nodes within daily reach, in pool order.
+        long_distance_nodes: long-distance nodes; pools (home, node) follow the daily ones.
+        base_affinity: A[origin node, pool] at base-year commuting times.
+        base_minutes: the base-year commuting times (NaN: no daily trip).
+    """
+
+    n_municipalities: int
+    n_sectors: int
+    destination: np.ndarray
+    daily_nodes: np.ndarray
+    long_distance_nodes: np.ndarray
+    base_affinity: np.ndarray
+    base_minutes: np.ndarray
+
+    @property
+    def n_firm_pools(self) -> int:
+        """Pools made of firms: municipality x sector."""
+        return self.n_municipalities * self.n_sectors
+
+    @property
+    def n_pools(self) -> int:
+        """All pools."""
+        return len(self.destination)
+
+    def long_distance_pool(self, home: int, k: int) -> int:
+        """Pool of the k-th long-distance node as seen from a home municipality."""
+        return self.n_firm_pools + len(self.daily_nodes) + home * len(self.long_distance_nodes) + k
+
+    def affinity(self, minutes: np.ndarray, decay: float) -> np.ndarray:
+        """A[origin node, pool] for the given commuting times (pivot on the base year)."""
+        change = np.nan_to_num(minutes - self.base_minutes)[:, self.destination]
+        return self.base_affinity * np.exp(-decay * change)
+
+
+def build_layout(
+    region: RegionData,
+    flows: np.ndarray,
+    positions: np.ndarray,
+    long_distance_positions: np.ndarray,
+) -> PoolLayout:
+    """Pools and their base-year affinities, fitted to the base-year commuting flows.
+
+    With vacancies proportional to positions, a seeker from origin g then picks
+    destination d with probability flows[g, d] / flows[g].sum(): the base year
+    is reproduced. K * exp(-b t0) of the gravity form is folded into the base
+    affinity flows[g, d] / positions[d]; only changes of time act through b.
+
+    Args:
+        region: the region.
+        flows: base-year commuting, residence node x workplace node.
+        positions: base-year positions (filled + open) per workplace node, for
+            municipalities and daily outside nodes.
+        long_distance_positions: base-year positions per (home municipality, long-distance node).
+    """
+    m = region.n_municipalities
+    kinds = np.array([node.kind for node in region.nodes])
+    daily = np.flatnonzero(kinds == "daily")
+    long_distance = np.flatnonzero(kinds == "long_distance")
+    n_sectors = len(SECTOR_KEYS)
+    destination = np.concatenate([np.repeat(np.arange(m), n_sectors), daily, np.tile(long_distance, m)])
+    per_position = flows / np.maximum(positions, 1)[None, :]
+    affinity = per_position[:, destination]
+    layout = PoolLayout(m, n_sectors, destination, daily, long_distance, affinity, region.minutes.copy())
+    for home in range(m):
+        for k, node in enumerate(long_distance):
+            pool = layout.long_distance_pool(home, k)
+            affinity[:, pool] = 0.0
+            affinity[home, pool] = flows[home, node] / max(long_distance_positions[home, k], 1)
+    return layout
+
+
+@dataclass
+class MatchResult:
+    """What one year's matching did."""
+
+    hires: int
+    hires_of_in_commuters: int
+    seekers: int
+    seekers_left: int
+
+    @property
+    def hire_rate(self) -> float:
+        """Share of all seekers (residents and in-commuters) hired this year."""
+        return self.hires / self.seekers if self.seekers else 1.0
+
+
+def match(
+    persons: Persons,
+    firms: FirmTable,
+    layout: PoolLayout,
+    affinity: np.ndarray,
+    outside_vacancies: np.ndarray,
+    external_seekers: np.ndarray,
+    p: Parameters,
+    draws: Draws,
+) -> MatchResult:
+    """Fill vacancies with seekers, in rounds, for all seekers at once.
+
+    Args:
+        persons: residents; those with status UNEMPLOYED search.
+        firms: the firms; hires update persons' employers or firms' in-commuters.
+        layout: the pools.
+        affinity: A[origin node, pool] for this year's commuting times.
+        outside_vacancies: open jobs in the outside pools (daily nodes, then long-distance
+            pools); decremented in place.
+        external_seekers: in-commuting job seekers per outside node (not persons).
+        p: parameters.
+        draws: the matching draws; each seeker's draws are tied to its identity.
+    """
+    m = layout.n_municipalities
+    n_nodes = affinity.shape[0]
+    seekers = np.flatnonzero(persons.status == Status.UNEMPLOYED)
+    outside_origin = np.repeat(np.arange(m, n_nodes), external_seekers)
+    token = np.concatenate([np.arange(k) for k in external_seekers]).astype(np.uint64) if len(outside_origin) else np.zeros(0, np.uint64)
+    origin = np.concatenate([persons.home[seekers].astype(np.int64), outside_origin])
+    who = np.concatenate([seekers, np.full(len(outside_origin), -1)])
+    identity = np.concatenate([persons.pid[seekers], draws.new_ids((outside_origin.astype(np.uint64) << np.uint64(32)) + token)])
+
+    vacancies = firms.vacancies(persons)
+    firm_pool = firms.pool()
+    n_seekers = len(origin)
+    hires = external_hires = 0
+    for round_ in range(p.search_rounds):
+        if len(origin) == 0:
+            break
+        draw = 10 * round_
+        open_by_pool = np.concatenate(
+            [np.bincount(firm_pool, weights=vacancies, minlength=layout.n_firm_pools), outside_vacancies]
+        )
+        choice = _choose_pools(origin, affinity, open_by_pool, draws.uniform(identity, draw))
+        applied = (choice >= 0) & (draws.uniform(identity, draw + 4) < p.application_success_probability)
+        # Each open vacancy is filled this round with a fixed chance if anyone applied.
+        pool_ids = np.arange(len(open_by_pool), dtype=np.uint64)
+        fillable = binomial_from_uniform(open_by_pool, p.vacancy_fill_probability, draws.uniform(pool_ids, draw + 1))
+        rank = np.full(len(origin), np.iinfo(np.int64).max)
+        rank[applied] = rank_within_groups(choice[applied], draws.uniform(identity[applied], draw + 2))
+        hired = applied & (rank < fillable[np.maximum(choice, 0)])
+        in_firms = hired & (choice < layout.n_firm_pools)
+        employer = np.full(len(origin), -1)
+        employer[in_firms] = _assign_to_firms(choice[in_firms], rank[in_firms], vacancies, firms, draws, draw + 3)
+        np.subtract.at(vacancies, employer[in_firms], 1)
+        np.subtract.at(outside_vacancies, choice[hired & ~in_firms] - layout.n_firm_pools, 1)
+
+        resident = hired & (who >= 0)
+        persons.take_jobs(who[resident], employer[resident], layout.destination[choice[resident]])
+        outsider = hired & (who < 0)
+        np.add.at(firms.external, (employer[outsider], origin[outsider] - m), 1)
+        hires += int(hired.sum())
+        external_hires += int(outsider.sum())
+        origin, who, identity = origin[~hired], who[~hired], identity[~hired]
+    return MatchResult(hires, external_hires, n_seekers, int((who >= 0).sum()))
+
+
+def _choose_pools(origin: np.ndarray, affinity: np.ndarray, open_by_pool: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Each seeker's pool, proportional to affinity x open positions; -1 if none is open."""
+    weights = affinity * open_by_pool[None, :]
+    totals = weights.sum(axis=1)
+    cumulative = np.cumsum(weights, axis=1) / np.where(totals > 0, totals, 1)[:, None]
+    choice = np.full(len(origin), -1)
+    for node in np.unique(origin):
+        if totals[node] <= 0:
+            continue
+        mine = origin == node
+        choice[mine] = np.minimum(
+            np.searchsorted(cumulative[node], uniforms[mine], side="right"), len(open_by_pool) - 1
+        )
+    return choice
+
+
+def _assign_to_firms(pools: np.ndarray, ranks: np.ndarray, vacancies: np.ndarray, firms: FirmTable, draws: Draws, draw: int) -> np.ndarray:
+    """The firm each hire goes to: the hire of rank r in a pool takes its r-th open slot.
+
+    Open slots (one per unfilled position) are put in random order within each
+    pool, so firms hire in proportion to their vacancies, never beyond them.
+    """
+    rows = np.flatnonzero(vacancies > 0)
+    slots = np.repeat(rows, vacancies[rows])
+    within = np.arange(len(slots)) - np.repeat(np.cumsum(vacancies[rows]) - vacancies[rows], vacancies[rows])
+    slot_pool = firms.pool()[slots]
+    slot_identity = mix(firms.key[slots] + within.astype(np.uint64))
+    order = np.lexsort((draws.uniform(slot_identity, draw), slot_pool))
+    first_slot = np.searchsorted(slot_pool[order], pools)
+    return slots[order][first_slot + ranks]

@@ -1,0 +1,183 @@
+"""Migration: moving out, moving within the region, and newcomers.
+
+Each person moves out of their municipality with a probability that follows
+the model migration schedule of Rogers and Castro (young adults move most,
+children with their parents), higher for the unemployed. A share of movers
+stays in the region; their destination weighs housing, amenity, and the
+commute to their job (movers from small municipalities stay in the region
+more often: gravity), and a move that lengthens the commute by t minutes ends
+the job with probability 1 - exp(-b t) (b the commuting-time decay). Newcomers from the rest of Norway arrive in proportion
+to the region's population, pulled up or down by its unfilled vacancies;
+immigrants from abroad come as the context says. Both settle where people of
+their age live, weighted by housing, amenity and reachable vacancies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.national import MAX_AGE
+from model.parameters import Parameters
+from model.persons import Persons, Status
+from model.randomness import Draws, poisson_from_uniform
+
+# Rogers-Castro model migration schedule, the "standard" parameters of Rogers
+# and Castro (1981, Model Migration Schedules, IIASA RR-81-30): childhood
+# component a1 exp(-alpha1 x), labour-force peak a2 exp(-alpha2 (x-mu2) -
+# exp(-lambda2 (x-mu2))), constant c. Only the shape is used; the level is
+# the parameter migration_peak_rate.
+ROGERS_CASTRO = {"a1": 0.02, "alpha1": 0.10, "a2": 0.06, "mu2": 20.0, "alpha2": 0.10, "lambda2": 0.40, "c": 0.003}
+
+# Age bands by which newcomers and movers find where people like them live.
+SETTLEMENT_BANDS = np.array([0, 16, 25, 45, 67])
+
+
+def schedule() -> np.ndarray:
+    """The migration schedule by single age 0..105, scaled to 1 at its peak."""
+    x = np.arange(MAX_AGE + 1, dtype=float)
+    rc = ROGERS_CASTRO
+    rate = (
+        rc["a1"] * np.exp(-rc["alpha1"] * x)
+        + rc["a2"] * np.exp(-rc["alpha2"] * (x - rc["mu2"]) - np.exp(-rc["lambda2"] * (x - rc["mu2"])))
+        + rc["c"]
+    )
+    return rate / rate.max()
+
+
+def settlement_band(age: np.ndarray) -> np.ndarray:
+    """Band index of each age (see SETTLEMENT_BANDS)."""
+    return np.searchsorted(SETTLEMENT_BANDS, age, side="right") - 1
+
+
+def population_by_band(persons: Persons, n_municipalities: int) -> np.ndarray:
+    """Persons by municipality and settlement band, shape (M, bands)."""
+    bands = len(SETTLEMENT_BANDS)
+    cell = persons.home.astype(np.int64) * bands + settlement_band(persons.age)
+    return np.bincount(cell, minlength=n_municipalities * bands).reshape(n_municipalities, bands)
+
+
+@dataclass
+class MigrationResult:
+    """One year's moves by municipality (internal moves counted at both ends)."""
+
+    out_migrants: np.ndarray
+    in_migrants: np.ndarray
+    left_region: int
+    arrived: int
+
+
+def migrate(
+    persons: Persons,
+    attraction: np.ndarray,
+    commute_minutes: np.ndarray,
+    newcomers_expected: float,
+    newcomer_age_sex: np.ndarray,
+    p: Parameters,
+    draws: Draws,
+) -> MigrationResult:
+    """Move persons out, within and into the region, in place.
+
+    Args:
+        persons: the residents.
+        attraction: destination weight by municipality and settlement band (people of
+            that age there, times housing, amenity and reachable vacancies), shape (M, bands).
+        commute_minutes: minutes from each municipality to each node (NaN: no daily trip).
+        newcomers_expected: expected newcomers this year (domestic and from abroad).
+        newcomer_age_sex: distribution of newcomers by sex and age, shape (2, ages), sums to 1.
+        p: parameters.
+        draws: the migration draws.
+    """
+    m = attraction.shape[0]
+    probability = p.migration_peak_rate * schedule()[persons.age]
+    probability = np.where(persons.status == Status.UNEMPLOYED, probability * p.move_factor_unemployed, probability)
+    movers = np.flatnonzero(draws.uniform(persons.pid, 0) < np.minimum(probability, 1.0))
+    share = _internal_share(persons.home, m, p.internal_move_share)
+    stays_in_region = draws.uniform(persons.pid[movers], 1) < share[persons.home[movers]]
+    internal, leaving = movers[stays_in_region], movers[~stays_in_region]
+
+    out_migrants = np.bincount(persons.home[movers], minlength=m)
+    new_home = _internal_destinations(persons, internal, attraction, commute_minutes, p, draws)
+    in_migrants = np.bincount(new_home, minlength=m)
+    _quit_for_longer_commutes(persons, internal, new_home, commute_minutes, p, draws)
+    persons.home[internal] = new_home
+
+    remaining = np.ones(len(persons), bool)
+    remaining[leaving] = False
+    persons.keep(remaining)
+
+    count = int(poisson_from_uniform(np.array(newcomers_expected), np.array(draws.rng.random())))
+    newcomer = draws.new_ids(np.arange(count, dtype=np.uint64))
+    cumulative = np.cumsum(newcomer_age_sex.ravel())
+    cells = np.minimum(np.searchsorted(cumulative, draws.uniform(newcomer, 0) * cumulative[-1], side="right"), cumulative.size - 1)
+    sex, age = np.divmod(cells, newcomer_age_sex.shape[1])
+    home = _draw_rows(attraction[:, settlement_band(age)].T, draws.uniform(newcomer, 1))
+    persons.extend(Persons.new(pid=newcomer, age=age, sex=sex, home=home, attachment=draws.uniform(newcomer, 2)))
+    in_migrants += np.bincount(home, minlength=m)
+    return MigrationResult(out_migrants, in_migrants, left_region=len(leaving), arrived=count)
+
+
+def _internal_share(home: np.ndarray, m: int, average: float) -> np.ndarray:
+    """Share of movers from each municipality who stay in the region.
+
+    Proportional to the population of the rest of the region, so that moves
+    between two municipalities balance (gravity: flow i -> j ~ p_i p_j), with
+    the population-weighted mean equal to `average`.
+    """
+    population = np.bincount(home, minlength=m).astype(float)
+    total = population.sum()
+    if m < 2 or total == 0:
+        return np.zeros(m)
+    rest = total - population
+    mean_rest = (population * rest).sum() / total
+    return np.minimum(average * rest / mean_rest, 1.0)
+
+
+def _internal_destinations(
+    persons: Persons,
+    movers: np.ndarray,
+    attraction: np.ndarray,
+    commute_minutes: np.ndarray,
+    p: Parameters,
+    draws: Draws,
+) -> np.ndarray:
+    """New municipality of each internal mover (never their current one)."""
+    m = attraction.shape[0]
+    weights = attraction[:, settlement_band(persons.age[movers])].T.astype(float)
+    workplace = persons.workplace[movers]
+    works = workplace >= 0
+    if works.any():
+        minutes = commute_minutes[:, workplace[works]].T
+        weights[works] *= np.exp(-p.commute_time_decay_per_min * np.nan_to_num(minutes))
+    weights[np.arange(len(movers)), persons.home[movers]] = 0.0
+    return _draw_rows(weights, draws.uniform(persons.pid[movers], 2)) if m > 1 else persons.home[movers]
+
+
+def _quit_for_longer_commutes(
+    persons: Persons,
+    movers: np.ndarray,
+    new_home: np.ndarray,
+    commute_minutes: np.ndarray,
+    p: Parameters,
+    draws: Draws,
+) -> None:
+    """Movers keep their job with probability exp(-b * extra minutes of commute); else they search."""
+    workplace = persons.workplace[movers]
+    works = workplace >= 0
+    old = commute_minutes[persons.home[movers][works], workplace[works]]
+    new = commute_minutes[new_home[works], workplace[works]]
+    extra = np.maximum(np.nan_to_num(new - old), 0.0)
+    keeps = np.exp(-p.commute_time_decay_per_min * extra)
+    quits = movers[works][draws.uniform(persons.pid[movers[works]], 3) >= keeps]
+    persons.leave_jobs(quits)
+    persons.status[quits] = Status.UNEMPLOYED
+
+
+def _draw_rows(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """One column index per row, with probability proportional to the row's weights."""
+    if len(weights) == 0:
+        return np.zeros(0, dtype=np.int8)
+    cumulative = np.cumsum(weights, axis=1)
+    chosen = (cumulative <= (uniforms * cumulative[:, -1])[:, None]).sum(axis=1)
+    return np.minimum(chosen, weights.shape[1] - 1).astype(np.int8)

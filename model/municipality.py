@@ -1,0 +1,41 @@
+"""Municipalities: Mesa agents holding housing, business land and amenity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from model.region_model import RegionModel
+
+
+class Municipality(mesa.Agent):
+    """A municipality of the region.
+
+    Attributes:
+        index: position in the region's municipality list (and in every array).
+        name: the municipality's name.
+        number: its municipality code.
+        dwellings: dwellings on 1 January.
+        dwellings_built_per_year: new dwellings completed each year.
+        business_land_ha: regulated, unbuilt business land.
+        amenity: residential amenity index (1 = base-year level).
+        stats: the latest yearly aggregates (population, jobs, ...), set by the model.
+    """
+
+    def __init__(self, model: RegionModel, index: int):
+        super().__init__(model)
+        region = model.region
+        self.index = index
+        self.name = region.municipalities[index]
+        self.number = region.numbers[index]
+        self.dwellings = float(region.dwellings[index])
+        self.dwellings_built_per_year = float(region.dwellings_built_per_year[index])
+        self.business_land_ha = float(region.business_land_ha[index])
+        self.amenity = float(region.amenity[index])
+        self.stats: dict[str, float] = {}
+
+    def build_dwellings(self) -> None:
+        """Complete this year's new dwellings."""
+        self.dwellings += self.dwellings_built_per_year

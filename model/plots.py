@@ -1,0 +1,101 @@
+"""Figures of a run: population and jobs per municipality over time.
+
+One panel per municipality and one for the region, each with its own scale.
+With several replicates the line is the mean and the band the 5-95 %
+range. The observed population 2005-2017 is drawn beside the projection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from model.region import RegionData, cached_region  # noqa: E402
+from model.scenario import Scenario  # noqa: E402
+
+PALETTE = sns.color_palette("colorblind")
+OBSERVED_COLOUR = "0.35"
+
+
+def thousands(value: float, _position: object = None) -> str:
+    """30000 -> '30 000', the Norwegian way (thin space as thousands separator)."""
+    return f"{value:,.0f}".replace(",", "\u2009")
+
+
+def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
+    """Write population.png and jobs.png into a run folder."""
+    region = cached_region(Path(scenario.region_folder))
+    observed = observed_population(region)
+    _panels(outcomes, scenario, region, "population", "Population on 1 January (persons)", folder / "population.png", observed)
+    _panels(outcomes, scenario, region, "jobs", "Jobs by workplace on 1 January (persons employed)", folder / "jobs.png")
+
+
+def observed_population(region: RegionData) -> pd.DataFrame:
+    """Observed population per municipality and the region, every year of the data."""
+    rows = []
+    for year, persons in region.observed_population().items():
+        totals = persons.sum(axis=(1, 2))
+        rows += [(year, name, int(total)) for name, total in zip(region.municipalities, totals, strict=True)]
+        rows.append((year, region.name, int(totals.sum())))
+    return pd.DataFrame(rows, columns=["year", "municipality", "value"])
+
+
+def _panels(
+    outcomes: pd.DataFrame,
+    scenario: Scenario,
+    region: RegionData,
+    variable: str,
+    title: str,
+    path: Path,
+    observed: pd.DataFrame | None = None,
+) -> None:
+    data = outcomes[outcomes["variable"] == variable]
+    places = [*region.municipalities, region.name]
+    sns.set_theme(style="whitegrid", context="talk", font_scale=0.8)
+    figure, axes = plt.subplots(2, 3, figsize=(16, 9), sharex=True)
+    replicates = data["replicate"].nunique()
+    for ax, place in zip(axes.ravel(), places, strict=True):
+        here = data[data["municipality"] == place]
+        ax.axvspan(scenario.years.start, scenario.years.end, color="0.93", zorder=0)
+        if observed is not None:
+            seen = observed[observed["municipality"] == place]
+            ax.plot(seen["year"], seen["value"], color=OBSERVED_COLOUR, lw=2, ls="--", label="observed (SSB)")
+        sns.lineplot(
+            data=here,
+            x="year",
+            y="value",
+            errorbar=("pi", 90) if replicates > 1 else None,
+            color=PALETTE[0],
+            lw=2.5,
+            ax=ax,
+            label=f"{scenario.name} (model)",
+            legend=False,
+        )
+        ax.set_title(place, fontweight="bold" if place == region.name else None)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        low, high = ax.get_ylim()
+        centre, half = (low + high) / 2, max(high - low, 0.1 * (low + high) / 2) / 2
+        ax.set_ylim(max(0, centre - 1.1 * half), centre + 1.1 * half)
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    band = f"; band: 5-95 % of {replicates} replicates" if replicates > 1 else ""
+    handles.append(plt.Rectangle((0, 0), 1, 1, color="0.93"))
+    labels.append(f"reporting window {scenario.years.start}-{scenario.years.end}")
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
+    figure.suptitle(f"{title} — {region.name}, scenario '{scenario.name}'{band}", fontsize=16)
+    figure.tight_layout(rect=(0, 0.06, 1, 0.95))
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+__all__ = ["plot_run", "thousands"]

@@ -1,0 +1,364 @@
+"""A region data set: a folder with ``region.yaml`` and sourced CSV tables.
+
+A region is data, not code. The folder names its municipalities, the outside
+commuting nodes, dated snapshots (persons on 1 January; jobs, employed
+residents and commuting where known), commuting times, housing and business
+land. See ``scenarios/regions/gjovikregionen/README.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from model.errors import InputError, Problem, did_you_mean
+from model.national import MAX_AGE, SEXES, NationalData, load_national, persons_by_sex_age
+from model.sectors import SECTOR_KEYS
+from model.tables import read_table
+from model.validation import Strict, validate_document
+from model.yamlio import read_yaml
+
+REGIONS_FOLDER = Path(__file__).resolve().parent.parent / "scenarios" / "regions"
+JOB_TOTAL_TOLERANCE = 0.01  # jobs by sector must sum to the job totals within 1 %
+
+
+class _MunicipalityEntry(Strict):
+    number: str
+    """Municipality code as used in the data files."""
+    number_2020: str | None = None
+    """Code after the 2020 reform, if different."""
+    name: str
+
+
+class _NodeEntry(Strict):
+    key: str
+    name: str
+    kind: Literal["daily", "long_distance"]
+    members: list[str] | Literal["rest"]
+    """Municipality codes aggregated into the node, or `rest` for all others."""
+    lat: float | None = None
+    lon: float | None = None
+
+
+class _PersonsSource(Strict):
+    file: str
+    year: int
+
+
+class _SnapshotEntry(Strict):
+    persons: _PersonsSource
+    employment: str | None = None
+    commuting: str | None = None
+    jobs_by_sector: str | None = None
+
+
+class _RegionFile(Strict):
+    name: str
+    national: str
+    municipalities: list[_MunicipalityEntry] = Field(min_length=1)
+    outside_nodes: list[_NodeEntry] = []
+    snapshots: dict[int, _SnapshotEntry] = Field(min_length=1)
+    commuting_times: str
+    municipality_data: str
+    observed: dict[str, str] = {}
+
+    @field_validator("outside_nodes")
+    @classmethod
+    def _one_rest(cls, nodes: list[_NodeEntry]) -> list[_NodeEntry]:
+        if sum(node.members == "rest" for node in nodes) > 1:
+            raise ValueError("only one outside node may take the `rest`")
+        return nodes
+
+
+@dataclass(frozen=True)
+class Node:
+    """A place people live or work: a municipality of the region or an outside node."""
+
+    key: str
+    name: str
+    kind: Literal["municipality", "daily", "long_distance"]
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass
+class Snapshot:
+    """The region's state at the start of a base year.
+
+    Attributes:
+        year: the snapshot year (state on 1 January).
+        persons: persons by municipality, sex and age, shape (municipalities, 2, 106).
+        commuting: employed persons by residence node and workplace node (all nodes);
+            flows with both ends outside are zero. None if not known.
+        jobs_by_sector: jobs by municipality and sector. None if not known.
+        national_employment_rate: employed / population aged 15-74 in Norway, same source.
+    """
+
+    year: int
+    persons: np.ndarray
+    commuting: np.ndarray | None = None
+    jobs_by_sector: np.ndarray | None = None
+    national_employment_rate: float | None = None
+
+    @property
+    def has_jobs(self) -> bool:
+        """Whether jobs and commuting are known (a run can start from it)."""
+        return self.commuting is not None and self.jobs_by_sector is not None
+
+
+@dataclass
+class RegionData:
+    """Everything the model knows about a region before a scenario is applied."""
+
+    name: str
+    folder: Path
+    municipalities: list[str]
+    numbers: list[str]
+    nodes: list[Node]
+    minutes: np.ndarray
+    dwellings: np.ndarray
+    dwellings_built_per_year: np.ndarray
+    business_land_ha: np.ndarray
+    amenity: np.ndarray
+    national: NationalData
+    snapshot_years: list[int]
+    _spec: _RegionFile = field(repr=False)
+    _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
+    _observed: dict[str, dict[int, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_municipalities(self) -> int:
+        """Number of municipalities."""
+        return len(self.municipalities)
+
+    @cached_property
+    def node_index(self) -> dict[str, int]:
+        """Node position by name and by key."""
+        index = {node.name: i for i, node in enumerate(self.nodes)}
+        index.update({node.key: i for i, node in enumerate(self.nodes)})
+        return index
+
+    @property
+    def latest_snapshot(self) -> int:
+        """The default base year: the latest snapshot."""
+        return max(self.snapshot_years)
+
+    def municipality(self, name_or_number: str) -> int:
+        """Index of a municipality by name or number, with a hint if unknown."""
+        for i, (name, number) in enumerate(zip(self.municipalities, self.numbers, strict=True)):
+            if name_or_number in (name, number):
+                return i
+        hint = did_you_mean(name_or_number, self.municipalities)
+        raise KeyError(hint or "known: " + ", ".join(self.municipalities))
+
+    def snapshot(self, year: int) -> Snapshot:
+        """The snapshot of a year (read once; its arrays are read-only)."""
+        if year not in self._snapshots:
+            self._snapshots[year] = self._read_snapshot(year)
+        return self._snapshots[year]
+
+    def observed_population(self) -> dict[int, np.ndarray]:
+        """Observed persons by year, municipality, sex and age (for checks, never for set-up)."""
+        if "population" not in self._observed:
+            name = self._spec.observed.get("population")
+            by_year: dict[int, np.ndarray] = {}
+            if name:
+                path = self.folder / name
+                table = read_table(path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+                for year in sorted({int(y) for y in table["year"]}):
+                    by_year[year] = _persons_of_year(table, year, self._spec, path)
+            self._observed["population"] = by_year
+        return self._observed["population"]
+
+    def _read_snapshot(self, year: int) -> Snapshot:
+        if year not in self._spec.snapshots:
+            raise InputError(
+                Problem(
+                    self.folder / "region.yaml",
+                    f"no snapshot for {year}",
+                    key="snapshots",
+                    hint="snapshots: " + ", ".join(map(str, self.snapshot_years)),
+                )
+            )
+        snapshot = _load_snapshot(self, year, self._spec.snapshots[year])
+        for array in (snapshot.persons, snapshot.commuting, snapshot.jobs_by_sector):
+            if array is not None:
+                array.setflags(write=False)
+        return snapshot
+
+
+def resolve_region_folder(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A region folder from a name under scenarios/regions/ or a path."""
+    candidates = [REGIONS_FOLDER / name_or_path]
+    if relative_to is not None:
+        candidates.insert(0, relative_to / name_or_path)
+    candidates.append(Path(name_or_path))
+    for candidate in candidates:
+        if (candidate / "region.yaml").is_file():
+            return candidate.resolve()
+    known = sorted(p.name for p in REGIONS_FOLDER.iterdir() if (p / "region.yaml").is_file())
+    raise KeyError(did_you_mean(name_or_path, known) or "known regions: " + ", ".join(known))
+
+
+@lru_cache(maxsize=8)
+def cached_region(folder: Path) -> RegionData:
+    """A region read once per process (region data are never modified)."""
+    return load_region(folder)
+
+
+def load_region(folder: Path) -> RegionData:
+    """Read a region folder."""
+    document = read_yaml(folder / "region.yaml")
+    spec = validate_document(document, _RegionFile)
+    municipalities = [m.name for m in spec.municipalities]
+    nodes = [Node(f"m{i}", name, "municipality") for i, name in enumerate(municipalities)]
+    nodes += [Node(n.key, n.name, n.kind, n.lat, n.lon) for n in spec.outside_nodes]
+    housing = _municipality_table(folder / spec.municipality_data, spec)
+    # Map positions of municipalities live in the housing table.
+    for i, (lat, lon) in enumerate(zip(housing["lat"], housing["lon"], strict=True)):
+        nodes[i] = Node(nodes[i].key, nodes[i].name, "municipality", lat, lon)
+    region = RegionData(
+        name=spec.name,
+        folder=folder,
+        municipalities=municipalities,
+        numbers=[m.number for m in spec.municipalities],
+        nodes=nodes,
+        minutes=_commuting_times(folder / spec.commuting_times, nodes),
+        dwellings=housing["dwellings_2017"],
+        dwellings_built_per_year=housing["dwellings_built_per_year"],
+        business_land_ha=housing["business_land_ha"],
+        amenity=housing["amenity_index"],
+        national=load_national((folder / spec.national).resolve()),
+        snapshot_years=sorted(spec.snapshots),
+        _spec=spec,
+    )
+    return region
+
+
+def _municipality_table(path: Path, spec: _RegionFile) -> dict[str, np.ndarray]:
+    columns = ["dwellings_2017", "dwellings_built_per_year", "business_land_ha", "amenity_index", "lat", "lon"]
+    table = read_table(path, ["knr", *columns], numeric=columns)
+    rows = _rows_by_municipality(table, path, spec)
+    return {c: np.array([table.loc[r, c] for r in rows], dtype=float) for c in columns}
+
+
+def _rows_by_municipality(table, path: Path, spec: _RegionFile, column: str = "knr") -> list[int]:
+    """Row labels of a table in the region's municipality order."""
+    rows = []
+    for m in spec.municipalities:
+        match = table.index[table[column].isin([m.number, m.number_2020])]
+        if len(match) != 1:
+            raise InputError(
+                Problem(path, f"needs exactly one row for {m.name} ({m.number})", key=column)
+            )
+        rows.append(match[0])
+    return rows
+
+
+def _commuting_times(path: Path, nodes: list[Node]) -> np.ndarray:
+    """Symmetric minutes between daily nodes; NaN where there is no daily trip."""
+    table = read_table(path, ["origin", "destination", "minutes"], numeric=["minutes"])
+    index = {node.name: i for i, node in enumerate(nodes)}
+    minutes = np.full((len(nodes), len(nodes)), np.nan)
+    for row in table.itertuples():
+        for name in (row.origin, row.destination):
+            if name not in index:
+                hint = did_you_mean(name, index)
+                raise InputError(Problem(path, f"unknown node {name!r}", line=row._line, hint=hint))
+        i, j = index[row.origin], index[row.destination]
+        minutes[i, j] = minutes[j, i] = row.minutes
+    for i, node in enumerate(nodes):
+        if node.kind == "municipality":
+            for j, other in enumerate(nodes):
+                if other.kind != "long_distance" and np.isnan(minutes[i, j]):
+                    raise InputError(
+                        Problem(path, f"no time between {node.name} and {other.name}")
+                    )
+    return minutes
+
+
+def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snapshot:
+    spec, folder = region._spec, region.folder
+    persons_path = folder / entry.persons.file
+    table = read_table(persons_path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+    persons = _persons_of_year(table, entry.persons.year, spec, persons_path)
+    snapshot = Snapshot(year=year, persons=persons)
+    if entry.commuting and entry.jobs_by_sector and entry.employment:
+        snapshot.commuting = _commuting_matrix(folder / entry.commuting, region)
+        snapshot.jobs_by_sector = _jobs_by_sector(folder / entry.jobs_by_sector, region, snapshot.commuting)
+        snapshot.national_employment_rate = _national_employment_rate(folder / entry.employment)
+    return snapshot
+
+
+def _persons_of_year(table, year: int, spec: _RegionFile, path: Path) -> np.ndarray:
+    """Persons by municipality, sex and age in one year of a population table."""
+    table = table[table["year"] == year]
+    persons = np.zeros((len(spec.municipalities), len(SEXES), MAX_AGE + 1), dtype=np.int64)
+    for i, m in enumerate(spec.municipalities):
+        rows = table[table["knr"].isin([m.number, m.number_2020])]
+        if rows.empty:
+            raise InputError(Problem(path, f"no persons for {m.name} in {year}"))
+        persons[i] = persons_by_sex_age(rows, path)[year]
+    return persons
+
+
+def _commuting_matrix(path: Path, region: RegionData) -> np.ndarray:
+    columns = ["residence_knr", "workplace_knr", "employed_persons"]
+    table = read_table(path, columns, numeric=["employed_persons"])
+    spec = region._spec
+    code_to_node: dict[str, int] = {}
+    for i, m in enumerate(spec.municipalities):
+        code_to_node[m.number] = i
+        if m.number_2020:
+            code_to_node[m.number_2020] = i
+    rest = None
+    for j, node in enumerate(spec.outside_nodes, start=region.n_municipalities):
+        if node.members == "rest":
+            rest = j
+        else:
+            code_to_node.update({code: j for code in node.members})
+    n = len(region.nodes)
+    flows = np.zeros((n, n), dtype=np.int64)
+    for row in table.itertuples():
+        i = code_to_node.get(row.residence_knr, rest)
+        j = code_to_node.get(row.workplace_knr, rest)
+        if i is None or j is None:
+            raise InputError(
+                Problem(path, "a code outside every node and no `rest` node", line=row._line)
+            )
+        flows[i, j] += int(row.employed_persons)
+    return flows
+
+
+def _jobs_by_sector(path: Path, region: RegionData, commuting: np.ndarray) -> np.ndarray:
+    table = read_table(path, ["knr", *SECTOR_KEYS], numeric=list(SECTOR_KEYS))
+    rows = _rows_by_municipality(table, path, region._spec)
+    jobs = np.array([[int(table.loc[r, s]) for s in SECTOR_KEYS] for r in rows], dtype=np.int64)
+    totals = commuting[:, : region.n_municipalities].sum(axis=0)
+    for i, name in enumerate(region.municipalities):
+        if abs(jobs[i].sum() - totals[i]) > JOB_TOTAL_TOLERANCE * totals[i]:
+            raise InputError(
+                Problem(
+                    path,
+                    f"{name}: sectors sum to {jobs[i].sum()} jobs but the commuting table "
+                    f"has {totals[i]} jobs there",
+                    line=int(table.loc[rows[i], "_line"]),
+                    hint="the split must match the job totals within 1 %",
+                )
+            )
+    return jobs
+
+
+def _national_employment_rate(path: Path) -> float:
+    columns = ["knr", "population_15_74", "employed_residents_15_74"]
+    table = read_table(path, columns, numeric=columns[1:])
+    national = table[table["knr"] == "0000"]
+    if len(national) != 1:
+        raise InputError(Problem(path, "needs one row with knr 0000 for Norway", key="knr"))
+    row = national.iloc[0]
+    return float(row["employed_residents_15_74"] / row["population_15_74"])

@@ -1,0 +1,404 @@
+"""RegionModel: the region as a ``mesa.Model`` with an annual step.
+
+Municipalities and firms are Mesa agents; persons are a vectorised
+population (see model.persons). ``step()`` lists the year's phases; the logic
+of each lives in its own module. Every phase of every year draws from its own
+random stream derived from (seed, replicate), so runs are reproducible and
+scenario comparisons share common random numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from model import demography, firm_dynamics, labour_supply, migration
+from model.demand import AGE_BANDS, Drivers, demand_ratio
+from model.firms import Firm, Origin
+from model.initial_state import build_initial_state
+from model.labour_market import build_layout, match
+from model.municipality import Municipality
+from model.outcomes import Recorder, commuting_matrix, count_stocks
+from model.persons import NO_EMPLOYER, Status
+from model.randomness import Draws, poisson_from_uniform, rank_within_groups
+from model.region import cached_region
+from model.scenario import Scenario
+from model.sectors import BASIC_SECTORS, SECTOR_INDEX, SECTOR_KEYS
+
+MAX_RESPONSE = 3.0  # bound on how far vacancies can scale in-migration or in-commuting
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+class RegionModel(mesa.Model):
+    """Jobs and population of a city region, year by year.
+
+    Args:
+        scenario: a Scenario, a path to a scenario file, or None for the baseline.
+        replicate: replicate number; with the seed it fixes every random draw.
+        seed: overrides the scenario's seed.
+        **parameters: behavioural parameters to override by name (flat scalars, so
+            that ``mesa.batch_run`` can drive the model).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, replicate: int = 0, seed: int | None = None, **parameters: Any):
+        scenario = _as_scenario(scenario)
+        if parameters:
+            scenario = scenario.with_overrides(**parameters)
+        self.scenario = scenario
+        self.seed_value = scenario.seed if seed is None else int(seed)
+        self.replicate = replicate
+        self.region = cached_region(Path(scenario.region_folder))
+        self.base_year = scenario.base_year or self.region.latest_snapshot
+        self.end_year = scenario.years.end
+        self.year = self.base_year
+        init = self.stream("init")
+        super().__init__(rng=init.rng)
+        self.p = scenario.parameters
+        self.context = scenario.context
+
+        snapshot = self.region.snapshot(self.base_year)
+        state = build_initial_state(self.region, snapshot, self.base_year, self.p, init)
+        self.persons, self.firms = state.persons, state.firms
+        self.participation, self.participation_factor = state.participation, state.participation_factor
+        labour_supply.classify(self.persons, self.participation)
+        self.municipalities = [Municipality(self, i) for i in range(self.region.n_municipalities)]
+        self.firm_agents = {row: Firm(self, row) for row in range(len(self.firms))}
+        self._set_up_labour_market(snapshot.commuting)
+        self._record_base_year()
+
+    # --- the year -------------------------------------------------------------
+    def step(self) -> None:
+        """One year: demography, labour supply, firms, migration, matching, housing."""
+        self.flows: dict[str, np.ndarray] = {}
+        self._take_stock_of_vacancies()
+        self.demography()
+        self.labour_supply()
+        self.firm_phase()
+        self.migration()
+        self.labour_market()
+        self.housing()
+        self.close_year()
+
+    def run(self) -> None:
+        """Run from the base year through the horizon."""
+        while self.running:
+            self.step()
+
+    # --- phases -----------------------------------------------------------------
+    def demography(self) -> None:
+        """Deaths, births and ageing."""
+        rates = demography.rates_for(self.region.national, self.year, self.context)
+        result = demography.advance(
+            self.persons, rates, self.p.newborn_male_share, self.n_municipalities, self.stream("demography")
+        )
+        self.flows["births"], self.flows["deaths"] = result.births, result.deaths
+
+    def labour_supply(self) -> None:
+        """Entry to and exit from the labour force; quits and dismissals."""
+        labour_supply.classify(self.persons, self.participation)
+        labour_supply.separate(self.persons, self.firms, self.p.job_separation_rate, self.stream("labour_supply"))
+
+    def firm_phase(self) -> None:
+        """Closures, growth or decline of positions, start-ups, lay-offs."""
+        draws = self.stream("firms")
+        n_pools = self.layout.n_firm_pools
+        expected_startups = firm_dynamics.replacement_startups(self.firms, self.year, n_pools, self.p)
+        closing = firm_dynamics.closing(self.firms, self.year, self.p, draws)
+        exits = np.bincount(self.firms.municipality[closing], minlength=self.n_municipalities)
+        self.close_firms(closing)
+        positions = firm_dynamics.new_positions(
+            self.firms, self.year, self._pool_growth(), self.unfilled, self.p, draws
+        )
+        self.firms.positions = positions
+        emptied = np.flatnonzero(self.firms.alive & (positions == 0))
+        exits += np.bincount(self.firms.municipality[emptied], minlength=self.n_municipalities)
+        self.close_firms(emptied)
+        self.flows["firm_exits"] = exits
+        self.flows["startups"] = self._start_firms(expected_startups, draws)
+        self._lay_off_excess(draws)
+
+    def migration(self) -> None:
+        """Moves out, within and into the region."""
+        draws = self.stream("migration")
+        persons = self.persons
+        population = len(persons)
+        pull = response(self.vacancy_signal, self.p.initial_vacancy_rate, self.p.vacancy_pull_elasticity)
+        expected = self.p.in_migration_rate * population * pull + self.context.immigration_per_year
+        structure = self.region.national.age_structure(self.year) * migration.schedule()[None, :]
+        result = migration.migrate(
+            persons,
+            self._attraction(),
+            self.minutes[: self.n_municipalities],
+            expected,
+            structure / structure.sum(),
+            self.p,
+            draws,
+        )
+        labour_supply.classify(persons, self.participation)
+        self.flows["out_migrants"] = np.append(result.out_migrants, result.left_region)
+        self.flows["in_migrants"] = np.append(result.in_migrants, result.arrived)
+
+    def labour_market(self) -> None:
+        """Seekers fill vacancies in firms and at outside nodes."""
+        result = match(
+            self.persons,
+            self.firms,
+            self.layout,
+            self.layout.affinity(self.minutes, self.p.commute_time_decay_per_min),
+            self._outside_vacancies(),
+            self._external_seekers(),
+            self.p,
+            self.stream("matching"),
+        )
+        memory = self.p.vacancy_signal_memory
+        self.hire_rate = memory * self.hire_rate + (1 - memory) * result.hire_rate
+
+    def housing(self) -> None:
+        """New dwellings are completed."""
+        for municipality in self.municipalities:
+            municipality.build_dwellings()
+
+    def close_year(self) -> None:
+        """Record the year's flows, move to 1 January of the next year and count stocks."""
+        flows = {key: np.append(value, value.sum()) if len(value) == self.n_municipalities else value
+                 for key, value in self.flows.items()}
+        self.recorder.close_year(flows)
+        self.year += 1
+        self._open_year()
+        self.running = self.year <= self.end_year
+
+    # --- firms ------------------------------------------------------------------
+    def close_firms(self, rows: np.ndarray) -> None:
+        """Close firms: their resident workers search, in-commuters leave, agents go."""
+        if len(rows) == 0:
+            return
+        closed = np.zeros(len(self.firms), bool)
+        closed[rows] = True
+        persons = self.persons
+        laid_off = np.flatnonzero((persons.employer >= 0) & closed[np.maximum(persons.employer, 0)])
+        persons.leave_jobs(laid_off)
+        persons.status[laid_off] = Status.UNEMPLOYED
+        self.firms.external[rows] = 0
+        self.firms.alive[rows] = False
+        for row in rows:
+            self.firm_agents.pop(int(row)).remove()
+
+    def add_fixed_employer(self, municipality: str, sector: str, positions: int) -> Firm:
+        """An exogenous employer: its positions are held and it never closes.
+
+        Used to study the local multiplier (a permanent block of basic jobs).
+        """
+        key = self.stream("firms").new_ids(np.array([len(self.firms)], dtype=np.uint64), draw=3)
+        rows = self.firms.add(
+            key=key,
+            municipality=[self.region.municipality(municipality)],
+            sector=[SECTOR_INDEX[sector]],
+            positions=[positions],
+            competitiveness=[0.0],
+            founded=self.year,
+            origin=Origin.ATTRACTED,
+            fixed=True,
+        )
+        agent = Firm(self, int(rows[0]))
+        self.firm_agents[int(rows[0])] = agent
+        return agent
+
+    def _pool_growth(self) -> np.ndarray:
+        """Growth factor of each municipality x sector pool this year."""
+        m, k = self.n_municipalities, len(SECTOR_KEYS)
+        alive = self.firms.alive
+        current = np.bincount(self.firms.pool()[alive], weights=self.firms.positions[alive], minlength=m * k)
+        target = self.base_pool_positions * demand_ratio(self._drivers(), self.base_drivers, self.p).ravel()
+        gap = np.where(current > 0, target / np.maximum(current, 1), 1.0)
+        growth = (1 + self.p.demand_adjustment_speed * (gap - 1)).reshape(m, k)
+        for s in BASIC_SECTORS:
+            growth[:, s] = 1 + self.context.national_job_growth.get(SECTOR_KEYS[s], 0.0)
+        return growth.ravel()
+
+    def _start_firms(self, expected: np.ndarray, draws: Draws) -> np.ndarray:
+        """New employer firms per pool (Poisson around the expected number)."""
+        k = len(SECTOR_KEYS)
+        pool_ids = np.arange(len(expected), dtype=np.uint64)
+        counts = poisson_from_uniform(expected, draws.uniform(pool_ids, 4))
+        pools = np.repeat(np.arange(len(counts)), counts)
+        nth = np.arange(len(pools)) - np.repeat(np.cumsum(counts) - counts, counts)
+        keys = draws.new_ids((pools.astype(np.uint64) << np.uint64(32)) + nth.astype(np.uint64), draw=2)
+        rows = self.firms.add(
+            key=keys,
+            municipality=pools // k,
+            sector=pools % k,
+            positions=firm_dynamics.startup_sizes(keys, self.p, draws),
+            competitiveness=draws.normal(keys, 5) * self.p.competitiveness_sd,
+            founded=self.year,
+            origin=Origin.STARTUP,
+        )
+        for row in rows:
+            self.firm_agents[int(row)] = Firm(self, int(row))
+        return np.bincount(pools // k, minlength=self.n_municipalities)
+
+    def _lay_off_excess(self, draws: Draws) -> None:
+        """Firms with more workers than positions let the excess go, every worker alike."""
+        firms, persons = self.firms, self.persons
+        residents = np.bincount(persons.employer[persons.employer >= 0], minlength=len(firms))
+        excess = np.where(firms.alive, np.maximum(residents + firms.external.sum(1) - firms.positions, 0), 0)
+        if not excess.any():
+            return
+        # Draw the leavers without replacement over (in-commuters by node, residents).
+        to_draw, pool_left = excess.copy(), residents + firms.external.sum(1)
+        for node in range(firms.external.shape[1]):
+            here = firms.external[:, node]
+            taken = draws.rng.hypergeometric(here, pool_left - here, to_draw)
+            firms.external[:, node] -= taken
+            to_draw -= taken
+            pool_left -= here
+        employed = np.flatnonzero(persons.employer >= 0)
+        rank = rank_within_groups(persons.employer[employed], draws.uniform(persons.pid[employed], 6))
+        laid_off = employed[rank < to_draw[persons.employer[employed]]]
+        persons.leave_jobs(laid_off)
+        persons.status[laid_off] = Status.UNEMPLOYED
+
+    # --- set-up and helpers -----------------------------------------------------
+    @property
+    def n_municipalities(self) -> int:
+        """Municipalities of the region."""
+        return self.region.n_municipalities
+
+    def stream(self, phase: str) -> Draws:
+        """The random draws of a phase in the current year."""
+        return Draws(self.seed_value, self.replicate, phase, self.year)
+
+    def _set_up_labour_market(self, flows: np.ndarray) -> None:
+        m = self.n_municipalities
+        v0 = self.p.initial_vacancy_rate
+        firms = self.firms
+        positions = np.zeros(len(self.region.nodes))
+        positions[:m] = np.bincount(firms.municipality, weights=firms.positions, minlength=m)
+        positions[m:] = flows[:m, m:].sum(axis=0) / (1 - v0)
+        long_distance = np.flatnonzero([node.kind == "long_distance" for node in self.region.nodes])
+        self.long_distance_share = flows[:m][:, long_distance] / flows[:m].sum(axis=1, keepdims=True)
+        long_positions = flows[:m][:, long_distance] / (1 - v0)
+        self.minutes = self.region.minutes.copy()
+        self.layout = build_layout(self.region, flows, positions, long_positions)
+        self.base_outside_positions = positions[self.layout.daily_nodes]
+        self.base_out_flows = flows[:m][:, self.layout.daily_nodes]
+        self.base_in_commuters = flows[m:, :m].sum(axis=1)
+        self.base_pool_positions = np.bincount(firms.pool(), weights=firms.positions, minlength=m * len(SECTOR_KEYS))
+
+    def _record_base_year(self) -> None:
+        self.base_drivers = self._drivers()
+        self.base_density = self._population() / np.array([mu.dwellings for mu in self.municipalities])
+        self._take_stock_of_vacancies()
+        self.base_job_access = self.job_access
+        p = self.p
+        self.hire_rate = 1 - (1 - p.vacancy_fill_probability) ** p.search_rounds
+        self.recorder = Recorder([*self.region.municipalities, self.region.name])
+        self._open_year()
+
+    def _open_year(self) -> None:
+        stocks = count_stocks(self)
+        self.recorder.open_year(self.year, stocks, commuting_matrix(self))
+        for i, municipality in enumerate(self.municipalities):
+            municipality.stats = {key: float(value[i]) for key, value in stocks.items()}
+
+    def _population(self) -> np.ndarray:
+        return np.bincount(self.persons.home, minlength=self.n_municipalities)
+
+    def _drivers(self) -> Drivers:
+        persons, m = self.persons, self.n_municipalities
+        bands = np.stack(
+            [np.bincount(persons.home[(persons.age >= lo) & (persons.age <= hi)], minlength=m) for _, lo, hi in AGE_BANDS],
+            axis=1,
+        )
+        employed = np.bincount(persons.home[persons.employed], minlength=m)
+        in_basic = np.isin(self.firms.sector, BASIC_SECTORS) & self.firms.alive
+        basic_jobs = float(self.firms.employees(persons)[in_basic].sum())
+        visitors = (1 + self.context.visitor_growth_per_year) ** (self.year - self.base_year)
+        return Drivers(bands, employed, basic_jobs, visitors)
+
+    def _take_stock_of_vacancies(self) -> None:
+        """Unfilled positions on 1 January: what pulls migrants and in-commuters this year."""
+        self.unfilled = self.firms.vacancies(self.persons)
+        persons = self.persons
+        self.employed_residents = np.bincount(persons.home[persons.employed], minlength=self.n_municipalities)
+        positions = self.firms.positions[self.firms.alive].sum()
+        rate, access = float(self.unfilled.sum() / max(positions, 1)), self._job_access()
+        if not hasattr(self, "vacancy_signal"):
+            self.vacancy_signal, self.job_access = rate, access
+        memory = self.p.vacancy_signal_memory
+        self.vacancy_signal = memory * self.vacancy_signal + (1 - memory) * rate
+        self.job_access = memory * self.job_access + (1 - memory) * access
+
+    def _open_by_pool(self) -> np.ndarray:
+        """Unfilled positions by pool at the start of the year."""
+        firm_pools = np.bincount(self.firms.pool(), weights=self.unfilled, minlength=self.layout.n_firm_pools)
+        return np.concatenate([firm_pools, np.maximum(self._outside_vacancies(), 0)])
+
+    def _job_access(self) -> np.ndarray:
+        """Open positions within reach of each municipality's residents."""
+        affinity = self.layout.affinity(self.minutes, self.p.commute_time_decay_per_min)
+        return affinity[: self.n_municipalities] @ self._open_by_pool()
+
+    def _attraction(self) -> np.ndarray:
+        """Destination weight of each municipality for movers, by settlement band."""
+        p = self.p
+        density = self._population() / np.array([mu.dwellings for mu in self.municipalities])
+        housing = np.exp(-p.housing_pull * (density / self.base_density - 1))
+        amenity = np.array([mu.amenity for mu in self.municipalities])
+        access = response(self.job_access, self.base_job_access, p.vacancy_pull_elasticity)
+        people = migration.population_by_band(self.persons, self.n_municipalities)
+        return people * (housing * amenity * access)[:, None]
+
+    def _outside_vacancies(self) -> np.ndarray:
+        """Open jobs for residents at daily outside nodes and long-distance pools."""
+        persons, m = self.persons, self.n_municipalities
+        years = self.year - self.base_year
+        decay = self.p.commute_time_decay_per_min
+        change = np.nan_to_num(self.minutes[:m][:, self.layout.daily_nodes] - self.region.minutes[:m][:, self.layout.daily_nodes])
+        access = (self.base_out_flows * np.exp(-decay * change)).sum(0) / np.maximum(self.base_out_flows.sum(0), 1)
+        demand = self.base_outside_positions * (1 + self.context.outside_job_growth) ** years * access
+        working = persons.workplace[persons.employed]
+        at_node = np.bincount(working, minlength=len(self.region.nodes))
+        daily = demand - at_node[self.layout.daily_nodes]
+        long_nodes = self.layout.long_distance_nodes
+        # Weekly commuting is a fixed share of the employed residents on 1 January.
+        demand_long = self.long_distance_share * self.employed_residents[:, None] / (1 - self.p.initial_vacancy_rate)
+        cell = persons.home[persons.employed].astype(np.int64) * len(self.region.nodes) + working
+        by_home_node = np.bincount(cell, minlength=m * len(self.region.nodes)).reshape(m, -1)
+        long = demand_long - by_home_node[:, long_nodes]
+        return np.maximum(np.concatenate([daily, long.ravel()]), 0).round().astype(np.int64)
+
+    def _external_seekers(self) -> np.ndarray:
+        """In-commuting job seekers per outside node: the gap to each node's potential."""
+        m = self.n_municipalities
+        jobs_ratio = self.firms.positions[self.firms.alive].sum() / self.base_pool_positions.sum()
+        daily = np.array([node.kind == "daily" for node in self.region.nodes[m:]])
+        elasticity = np.where(daily, self.p.in_commuter_elasticity, 0.0)
+        potential = self.base_in_commuters * jobs_ratio * response(self.vacancy_signal, self.p.initial_vacancy_rate, elasticity)
+        current = self.firms.external[self.firms.alive].sum(axis=0)
+        # Enough of them apply to close the gap, given last years' chance of being hired.
+        return np.maximum(np.round((potential - current) / max(self.hire_rate, 0.1)), 0).astype(np.int64)
+
+
+def response(value: np.ndarray | float, base: np.ndarray | float, elasticity: np.ndarray | float) -> np.ndarray:
+    """(value / base) ** elasticity, kept within [1/MAX_RESPONSE, MAX_RESPONSE].
+
+    How migrants and in-commuters react to unfilled vacancies relative to the
+    base year; the bounds keep a region with no (or very many) open positions
+    from shutting off (or multiplying) its inflows.
+    """
+    ratio = np.maximum(np.asarray(value, dtype=float), 1e-9) / np.maximum(np.asarray(base, dtype=float), 1e-9)
+    return np.clip(ratio**elasticity, 1 / MAX_RESPONSE, MAX_RESPONSE)
+
+
+def _as_scenario(scenario: Scenario | str | Path | None) -> Scenario:
+    if scenario is None:
+        return Scenario.from_yaml(DEFAULT_SCENARIO)
+    if isinstance(scenario, Scenario):
+        return scenario
+    return Scenario.from_yaml(scenario)
+
+
+__all__ = ["NO_EMPLOYER", "RegionModel"]

@@ -1,0 +1,218 @@
+"""The scenario language: one YAML file, validated before anything runs.
+
+A scenario keeps three things apart: ``context`` (exogenous trends, not
+chosen), ``parameters`` (agent behaviour, see :mod:`model.parameters`) and,
+in later versions, ``levers`` (strategies). ``extends`` inherits another
+scenario and overrides only the keys given. :meth:`Scenario.from_yaml` is the
+single entry point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from model.errors import InputError, Problem, did_you_mean
+from model.parameters import Parameters
+from model.region import RegionData, cached_region, resolve_region_folder
+from model.sectors import SECTOR_KEYS
+from model.validation import Strict, validate_document
+from model.yamlio import Location, read_yaml
+
+MAX_HORIZON_YEARS = 100
+
+
+class Years(Strict):
+    """The reporting window; the run always starts at the base year."""
+
+    start: int = Field(ge=1900, le=2200)
+    """First year a planner reads (e.g. 2025)."""
+    end: int = Field(ge=1900, le=2200)
+    """Horizon: the last simulated year (its row holds 1 January stocks and that year's flows)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Years:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+def _default_growth() -> dict[str, float]:
+    return {"agriculture_food": -0.01, "manufacturing": -0.005, "ict_technical": 0.02}
+
+
+class Context(Strict):
+    """Exogenous context: national trends and demographic conditions (uncertain, not chosen)."""
+
+    national_job_growth: dict[str, float] = Field(default_factory=_default_growth)
+    """Yearly national job growth by basic sector (share/year, -0.5..1). Defaults: long-run
+    trends 2008-2017, agriculture and food -1 %, manufacturing -0.5 %, ICT and technical
+    services +2 % a year. Other sectors follow local demand and ignore this."""
+    fertility_scaling: float = Field(1.0, ge=0, le=3)
+    """Multiplies Norway's age-specific fertility of the latest data year (TFR 1.62 in 2017)."""
+    mortality_scaling: float = Field(1.0, ge=0, le=3)
+    """Multiplies Norway's death rates."""
+    mortality_improvement_per_year: float = Field(0.01, ge=0, le=0.1)
+    """Yearly fall in death rates after the last data year (share/year); about 1 % keeps
+    life expectancy rising by 1-1.5 years a decade, as in SSB's main projections."""
+    immigration_per_year: float = Field(350.0, ge=0, le=1_000_000)
+    """Persons settling in the region from abroad per year, refugees included (2005-06: 310-344)."""
+    outside_job_growth: float = Field(0.0, ge=-0.5, le=1)
+    """Yearly growth of jobs open to the region's residents at outside nodes (share/year)."""
+    visitor_growth_per_year: float = Field(0.0, ge=-0.5, le=1)
+    """Yearly growth of visitor demand for retail and hospitality (share/year)."""
+
+    @model_validator(mode="after")
+    def _known_sectors(self) -> Context:
+        for key, value in self.national_job_growth.items():
+            if key not in SECTOR_KEYS:
+                hint = did_you_mean(key, SECTOR_KEYS)
+                raise ValueError(f"unknown sector {key!r}" + (f"; {hint}" if hint else ""))
+            if not -0.5 <= value <= 1.0:
+                raise ValueError(f"growth of {key} must lie between -0.5 and 1.0 per year")
+        return self
+
+
+class Scenario(Strict):
+    """A scenario as resolved (after ``extends``)."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.\- æøåÆØÅ]+$")
+    """Short name used in tables and folder names."""
+    description: str = ""
+    """What the scenario asks, in words a planner understands."""
+    region: str = "gjovikregionen"
+    """A folder under scenarios/regions/ or a path to a region folder."""
+    base_year: int | None = None
+    """Snapshot the run starts from; default the region's latest."""
+    years: Years
+    seed: int = Field(20251, ge=0, le=2**63 - 1)
+    """Seed of replicate 0; replicate i uses (seed, i)."""
+    replicates: int = Field(1, ge=1, le=10_000)
+    context: Context = Field(default_factory=Context)
+    parameters: Parameters = Field(default_factory=Parameters)
+
+    # Set by from_yaml, not by users.
+    source: str | None = Field(None, exclude=True)
+    region_folder: str | None = Field(None, exclude=True)
+
+    @classmethod
+    def from_yaml(cls, path: Path | str) -> Scenario:
+        """Read, merge (``extends``) and validate a scenario file."""
+        document = _merged(Path(path), ())
+        document.data.pop("extends", None)
+        scenario = validate_document(document, cls)
+        folder = _region_folder(document, scenario)
+        _check_against_region(document, scenario, cached_region(folder))
+        return scenario.model_copy(update={"source": str(Path(path)), "region_folder": str(folder)})
+
+    def resolved_dict(self) -> dict[str, Any]:
+        """The scenario as plain data, every default filled in (for manifests)."""
+        return self.model_dump(mode="json")
+
+    def with_overrides(self, **parameters: Any) -> Scenario:
+        """A copy with some behavioural parameters replaced (validated)."""
+        merged = self.parameters.model_dump() | parameters
+        return self.model_copy(update={"parameters": Parameters.model_validate(merged)})
+
+
+class MergedDocument:
+    """A scenario and the files it extends, merged; each key remembers its file."""
+
+    def __init__(self, data: dict[str, Any], origins: dict[Location, tuple[Path, int | None]]):
+        self.data = data
+        self.origins = origins
+
+    def where(self, location: Location) -> tuple[Path, int | None]:
+        """File and line of a key path (the file that set it)."""
+        location = tuple(location)
+        while location and location not in self.origins:
+            location = location[:-1]
+        return self.origins[location]
+
+
+def _merged(path: Path, chain: tuple[Path, ...]) -> MergedDocument:
+    document = read_yaml(path)
+    origins = {loc: (path, line) for loc, line in document.lines.items()}
+    data = document.data
+    parent_name = data.get("extends")
+    if parent_name is None:
+        return MergedDocument(data, origins)
+    line = document.lines.get(("extends",))
+    if not isinstance(parent_name, str):
+        raise InputError(Problem(path, "extends must be a file name", line=line, key="extends"))
+    parent_path = (path.parent / parent_name).resolve()
+    if parent_path in chain or parent_path == path.resolve():
+        cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent_path))
+        raise InputError(Problem(path, f"extends makes a cycle: {cycle}", line=line, key="extends"))
+    if not parent_path.is_file():
+        siblings = [p.name for p in path.parent.glob("*.yaml")]
+        raise InputError(
+            Problem(path, f"extends a missing file {parent_name!r}", line=line, key="extends",
+                    hint=did_you_mean(parent_name, siblings) or "the path is relative to this file")
+        )
+    parent = _merged(parent_path, (*chain, path.resolve()))
+    if "region" in parent.data and "region" not in data:
+        # A parent's relative region path stays relative to the parent's folder.
+        region = parent.data["region"]
+        if isinstance(region, str) and (parent_path.parent / region).is_dir():
+            parent.data["region"] = str((parent_path.parent / region).resolve())
+    merged_data = _deep_merge(parent.data, data)
+    merged_origins = dict(parent.origins)
+    merged_origins.update(origins)
+    return MergedDocument(merged_data, merged_origins)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists too) is replaced."""
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def _region_folder(document: MergedDocument, scenario: Scenario) -> Path:
+    path, line = document.where(("region",))
+    try:
+        return resolve_region_folder(scenario.region, relative_to=path.parent)
+    except KeyError as error:
+        raise InputError(
+            Problem(path, f"unknown region {scenario.region!r}", line=line, key="region",
+                    hint=error.args[0])
+        ) from None
+
+
+def _check_against_region(document: MergedDocument, scenario: Scenario, region: RegionData) -> None:
+    """Base year and reporting window must fit the region's snapshots."""
+    problems = []
+    base = scenario.base_year if scenario.base_year is not None else region.latest_snapshot
+    if base not in region.snapshot_years:
+        path, line = document.where(("base_year",))
+        problems.append(Problem(path, f"the region has no snapshot for {base}", line=line,
+                                key="base_year", hint="snapshots: " + ", ".join(map(str, region.snapshot_years))))
+    elif not region.snapshot(base).has_jobs:
+        path, line = document.where(("base_year",))
+        problems.append(Problem(path, f"the {base} snapshot has persons but no jobs or commuting",
+                                line=line, key="base_year", hint=f"use {region.latest_snapshot}"))
+    path, line = document.where(("years", "start"))
+    if scenario.years.start < base:
+        problems.append(Problem(path, f"start {scenario.years.start} is before the base year {base}",
+                                line=line, key="years.start"))
+    if scenario.years.end - base > MAX_HORIZON_YEARS:
+        path, line = document.where(("years", "end"))
+        problems.append(Problem(path, f"horizon more than {MAX_HORIZON_YEARS} years after {base}",
+                                line=line, key="years.end"))
+    if problems:
+        raise InputError(problems)
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read and validate a scenario file (see :meth:`Scenario.from_yaml`)."""
+    return Scenario.from_yaml(path)
+
+
+__all__ = ["Context", "Scenario", "Years", "load_scenario"]
