@@ -70,8 +70,9 @@ def demand_ratio(now: Drivers, base: Drivers, parameters: Parameters) -> np.ndar
     region_population = regional(now.population, base.population)
     children = mixed(bands_now[:, 0:2].sum(1), bands_base[:, 0:2].sum(1))
     youth = mixed(bands_now[:, 2], bands_base[:, 2])
-    care = np.array([p.care_weight_0_19, p.care_weight_0_19, p.care_weight_0_19, 1.0,
-                     p.care_weight_67_79, p.care_weight_80_plus])
+    care = np.array(
+        [p.care_weight_0_19, p.care_weight_0_19, p.care_weight_0_19, 1.0, p.care_weight_67_79, p.care_weight_80_plus]
+    )
     care_need = mixed(bands_now @ care, bands_base @ care)
 
     ratio = np.ones((len(now.population), len(SECTOR_INDEX)))
@@ -79,12 +80,11 @@ def demand_ratio(now: Drivers, base: Drivers, parameters: Parameters) -> np.ndar
         (1 - p.retail_income_share) * population + p.retail_income_share * income
     ) + p.retail_visitor_share * now.visitors / base.visitors
     ratio[:, SECTOR_INDEX["construction"]] = (
-        (1 - p.construction_basic_share) * region_population + p.construction_basic_share * basic
-    )
+        1 - p.construction_basic_share
+    ) * region_population + p.construction_basic_share * basic
     ratio[:, SECTOR_INDEX["business_services"]] = (
-        (1 - p.business_services_basic_share) * region_population
-        + p.business_services_basic_share * basic
-    )
+        1 - p.business_services_basic_share
+    ) * region_population + p.business_services_basic_share * basic
     other = 1 - p.public_children_share - p.public_youth_share
     ratio[:, SECTOR_INDEX["public_services"]] = (
         p.public_children_share * children + p.public_youth_share * youth + other * population

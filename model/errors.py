@@ -34,9 +34,7 @@ class InputError(Exception):
     """One or more problems with input files, reported all at once."""
 
     def __init__(self, problems: Problem | Sequence[Problem]):
-        self.problems: list[Problem] = (
-            [problems] if isinstance(problems, Problem) else list(problems)
-        )
+        self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -48,9 +46,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
         return f"did you mean {folded[_fold(word)]!r}?"
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:
-        close = [
-            folded[c] for c in difflib.get_close_matches(_fold(word), folded, n=1, cutoff=0.6)
-        ]
+        close = [folded[c] for c in difflib.get_close_matches(_fold(word), folded, n=1, cutoff=0.6)]
     return f"did you mean {close[0]!r}?" if close else None
 
 

@@ -58,6 +58,7 @@ def new_positions(
 
     Args:
         table: the firms.
+        year: the current year (firm ages).
         pool_growth: growth factor of each municipality x sector pool (trend or demand).
         unfilled: positions each firm left unfilled at the start of the year.
         p: parameters.
@@ -67,10 +68,25 @@ def new_positions(
     size = np.maximum(positions, 1) / REFERENCE_SIZE
     shock = draws.normal(table.key, 1) * p.firm_growth_sd * size**p.firm_growth_size_exponent
     growth = pool_growth[table.pool()] * (1 + table.competitiveness + young_growth(table, year, p) + shock)
-    excess_unfilled = np.maximum(unfilled - p.initial_vacancy_rate * positions, 0)
-    desired = np.maximum(positions * growth - p.vacancy_abandon_rate * excess_unfilled, 0)
+    desired = np.maximum(positions * growth - p.vacancy_abandon_rate * _excess_unfilled(table, unfilled, p), 0)
     result = stochastic_round(desired, draws.uniform(table.key, 2))
     return np.where(table.fixed | ~table.alive, table.positions, result)
+
+
+def _excess_unfilled(table: FirmTable, unfilled: np.ndarray, p: Parameters) -> np.ndarray:
+    """Each firm's share of its pool's unfilled positions beyond the normal rate.
+
+    Judged per pool (municipality x sector), so that the chance spread of a few
+    open posts over small firms does not count as a shortage.
+    """
+    pool = table.pool()
+    n_pools = int(pool.max()) + 1 if len(pool) else 0
+    unfilled = np.where(table.alive, unfilled, 0)
+    open_here = np.bincount(pool, weights=unfilled, minlength=n_pools)
+    positions = np.bincount(pool, weights=np.where(table.alive, table.positions, 0), minlength=n_pools)
+    excess = np.maximum(open_here - p.initial_vacancy_rate * positions, 0)
+    share = np.where(open_here[pool] > 0, unfilled / np.maximum(open_here[pool], 1), 0.0)
+    return excess[pool] * share
 
 
 def startup_sizes(keys: np.ndarray, p: Parameters, draws: Draws) -> np.ndarray:

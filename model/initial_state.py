@@ -78,7 +78,14 @@ def _residents(counts: np.ndarray, draws: Draws) -> Persons:
     )
 
 
-def _assign_labour_force(persons: Persons, municipality: int, employed: int, participation: np.ndarray, p: Parameters, rng: np.random.Generator) -> None:
+def _assign_labour_force(
+    persons: Persons,
+    municipality: int,
+    employed: int,
+    participation: np.ndarray,
+    p: Parameters,
+    rng: np.random.Generator,
+) -> None:
     """Exactly the observed employed residents, and the unemployed, in one municipality.
 
     The labour force is drawn with probability proportional to national
@@ -106,7 +113,9 @@ def _adjust_count(mask: np.ndarray, eligible: np.ndarray, target: int, rng: np.r
         mask[rng.choice(np.flatnonzero(eligible & ~mask), -difference, replace=False)] = True
 
 
-def _assign_workplaces(persons: Persons, municipality: int, flows_from_here: np.ndarray, rng: np.random.Generator) -> None:
+def _assign_workplaces(
+    persons: Persons, municipality: int, flows_from_here: np.ndarray, rng: np.random.Generator
+) -> None:
     """Workplace nodes of a municipality's employed residents, exactly as the commuting row."""
     workers = np.flatnonzero((persons.home == municipality) & (persons.status == Status.EMPLOYED))
     workers = rng.permutation(workers)
@@ -124,7 +133,9 @@ def _split_to_totals(split: np.ndarray, totals: np.ndarray) -> np.ndarray:
     return result
 
 
-def _create_firms(firms: FirmTable, region: RegionData, municipality: int, jobs: np.ndarray, year: int, p: Parameters, draws: Draws) -> None:
+def _create_firms(
+    firms: FirmTable, region: RegionData, municipality: int, jobs: np.ndarray, year: int, p: Parameters, draws: Draws
+) -> None:
     """Firms of one municipality whose sizes add up to its jobs in each sector."""
     rng = draws.rng
     for s, key in enumerate(SECTOR_KEYS):
@@ -156,7 +167,14 @@ def _firm_sizes(total: int, mean: float, sigma: float, rng: np.random.Generator)
     return sizes
 
 
-def _fill_firms(persons: Persons, firms: FirmTable, municipality: int, in_commuters: np.ndarray, p: Parameters, rng: np.random.Generator) -> None:
+def _fill_firms(
+    persons: Persons,
+    firms: FirmTable,
+    municipality: int,
+    in_commuters: np.ndarray,
+    p: Parameters,
+    rng: np.random.Generator,
+) -> None:
     """Put the municipality's workers into its firms' positions, then open vacancies.
 
     Workers are the residents working here and the in-commuters from outside

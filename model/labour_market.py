@@ -12,8 +12,8 @@ a gravity model whose origin-destination constants K are fitted so that the
 base-year commuting matrix is reproduced exactly (the pivot-point form used in
 transport models); b is ``commute_time_decay_per_min``. A change of commuting
 times (an infrastructure strategy) moves choices through exp(-b * minutes).
-In each round an application is suitable with a fixed probability (skills,
-health, timing), and every open vacancy of a pool with suitable applicants
+In each round an application is suitable with a probability (skills, health,
+timing) that rises when employers are short of workers, and every open vacancy of a pool with suitable applicants
 is filled with a fixed probability (recruiting takes time) by a random one of
 them; unsuccessful seekers try again in the next round. Hires thus grow with
 both seekers and vacancies, as in an aggregate matching function.
@@ -134,6 +134,7 @@ def match(
     affinity: np.ndarray,
     outside_vacancies: np.ndarray,
     external_seekers: np.ndarray,
+    suitability: float,
     p: Parameters,
     draws: Draws,
 ) -> MatchResult:
@@ -147,6 +148,8 @@ def match(
         outside_vacancies: open jobs in the outside pools (daily nodes, then long-distance
             pools); decremented in place.
         external_seekers: in-commuting job seekers per outside node (not persons).
+        suitability: chance that an application is acceptable this year (higher when
+            employers are short of workers).
         p: parameters.
         draws: the matching draws; each seeker's draws are tied to its identity.
     """
@@ -154,10 +157,16 @@ def match(
     n_nodes = affinity.shape[0]
     seekers = np.flatnonzero(persons.status == Status.UNEMPLOYED)
     outside_origin = np.repeat(np.arange(m, n_nodes), external_seekers)
-    token = np.concatenate([np.arange(k) for k in external_seekers]).astype(np.uint64) if len(outside_origin) else np.zeros(0, np.uint64)
+    token = (
+        np.concatenate([np.arange(k) for k in external_seekers]).astype(np.uint64)
+        if len(outside_origin)
+        else np.zeros(0, np.uint64)
+    )
     origin = np.concatenate([persons.home[seekers].astype(np.int64), outside_origin])
     who = np.concatenate([seekers, np.full(len(outside_origin), -1)])
-    identity = np.concatenate([persons.pid[seekers], draws.new_ids((outside_origin.astype(np.uint64) << np.uint64(32)) + token)])
+    identity = np.concatenate(
+        [persons.pid[seekers], draws.new_ids((outside_origin.astype(np.uint64) << np.uint64(32)) + token)]
+    )
 
     vacancies = firms.vacancies(persons)
     firm_pool = firms.pool()
@@ -171,7 +180,7 @@ def match(
             [np.bincount(firm_pool, weights=vacancies, minlength=layout.n_firm_pools), outside_vacancies]
         )
         choice = _choose_pools(origin, affinity, open_by_pool, draws.uniform(identity, draw))
-        applied = (choice >= 0) & (draws.uniform(identity, draw + 4) < p.application_success_probability)
+        applied = (choice >= 0) & (draws.uniform(identity, draw + 4) < suitability)
         # Each open vacancy is filled this round with a fixed chance if anyone applied.
         pool_ids = np.arange(len(open_by_pool), dtype=np.uint64)
         fillable = binomial_from_uniform(open_by_pool, p.vacancy_fill_probability, draws.uniform(pool_ids, draw + 1))
@@ -194,7 +203,9 @@ def match(
     return MatchResult(hires, external_hires, n_seekers, int((who >= 0).sum()))
 
 
-def _choose_pools(origin: np.ndarray, affinity: np.ndarray, open_by_pool: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+def _choose_pools(
+    origin: np.ndarray, affinity: np.ndarray, open_by_pool: np.ndarray, uniforms: np.ndarray
+) -> np.ndarray:
     """Each seeker's pool, proportional to affinity x open positions; -1 if none is open."""
     weights = affinity * open_by_pool[None, :]
     totals = weights.sum(axis=1)
@@ -210,7 +221,9 @@ def _choose_pools(origin: np.ndarray, affinity: np.ndarray, open_by_pool: np.nda
     return choice
 
 
-def _assign_to_firms(pools: np.ndarray, ranks: np.ndarray, vacancies: np.ndarray, firms: FirmTable, draws: Draws, draw: int) -> np.ndarray:
+def _assign_to_firms(
+    pools: np.ndarray, ranks: np.ndarray, vacancies: np.ndarray, firms: FirmTable, draws: Draws, draw: int
+) -> np.ndarray:
     """The firm each hire goes to: the hire of rank r in a pool takes its r-th open slot.
 
     Open slots (one per unfilled position) are put in random order within each

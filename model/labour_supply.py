@@ -24,7 +24,9 @@ RETIREMENT_AGE_FROM = 62  # not in the labour force from 62: retired (earliest p
 WORKING_AGE = (15, 74)  # ages at which SSB counts employment
 
 
-def scaled_participation(table: np.ndarray, population: np.ndarray, employment_rate: float, unemployment: float) -> tuple[np.ndarray, float]:
+def scaled_participation(
+    table: np.ndarray, population: np.ndarray, employment_rate: float, unemployment: float
+) -> tuple[np.ndarray, float]:
     """Scale the participation table to a national employment rate.
 
     Args:
@@ -106,4 +108,3 @@ def attachment_given_status(active: np.ndarray, share: np.ndarray, rng: np.rando
     """
     u = rng.random(len(active))
     return np.where(active, u * share, share + u * (1 - share)).astype(np.float32)
-

@@ -6,8 +6,9 @@ children with their parents), higher for the unemployed. A share of movers
 stays in the region; their destination weighs housing, amenity, and the
 commute to their job (movers from small municipalities stay in the region
 more often: gravity), and a move that lengthens the commute by t minutes ends
-the job with probability 1 - exp(-b t) (b the commuting-time decay). Newcomers from the rest of Norway arrive in proportion
-to the region's population, pulled up or down by its unfilled vacancies;
+the job with probability 1 - exp(-b t) (b the commuting-time decay).
+Newcomers from the rest of Norway arrive in proportion to the region's
+population, pulled up or down by its unfilled vacancies;
 immigrants from abroad come as the context says. Both settle where people of
 their age live, weighted by housing, amenity and reachable vacancies.
 """
@@ -110,7 +111,9 @@ def migrate(
     count = int(poisson_from_uniform(np.array(newcomers_expected), np.array(draws.rng.random())))
     newcomer = draws.new_ids(np.arange(count, dtype=np.uint64))
     cumulative = np.cumsum(newcomer_age_sex.ravel())
-    cells = np.minimum(np.searchsorted(cumulative, draws.uniform(newcomer, 0) * cumulative[-1], side="right"), cumulative.size - 1)
+    cells = np.minimum(
+        np.searchsorted(cumulative, draws.uniform(newcomer, 0) * cumulative[-1], side="right"), cumulative.size - 1
+    )
     sex, age = np.divmod(cells, newcomer_age_sex.shape[1])
     home = _draw_rows(attraction[:, settlement_band(age)].T, draws.uniform(newcomer, 1))
     persons.extend(Persons.new(pid=newcomer, age=age, sex=sex, home=home, attachment=draws.uniform(newcomer, 2)))

@@ -115,14 +115,13 @@ def _population(path: Path) -> dict[int, np.ndarray]:
 
 
 def persons_by_sex_age(table, path: Path) -> dict[int, np.ndarray]:
+    """Persons by year, sex and single year of age from a population table."""
     result: dict[int, np.ndarray] = {}
     for year, rows in table.groupby("year"):
         counts = np.zeros((2, MAX_AGE + 1), dtype=np.int64)
         for row in rows.itertuples():
             if row.sex not in SEXES:
-                raise InputError(
-                    Problem(path, f"sex must be female or male, not {row.sex!r}", line=row._line)
-                )
+                raise InputError(Problem(path, f"sex must be female or male, not {row.sex!r}", line=row.source_line))
             counts[SEXES.index(row.sex), min(int(row.age), MAX_AGE)] += int(row.persons)
         result[int(year)] = counts
     return result
@@ -133,9 +132,7 @@ def _participation(path: Path) -> np.ndarray:
     shares = np.zeros((2, MAX_AGE + 1))
     for row in table.itertuples():
         if row.female > 1 or row.male > 1 or row.age_to < row.age_from:
-            raise InputError(
-                Problem(path, "shares must lie in 0..1 and age_to >= age_from", line=row._line)
-            )
+            raise InputError(Problem(path, "shares must lie in 0..1 and age_to >= age_from", line=row.source_line))
         shares[0, int(row.age_from) : int(row.age_to) + 1] = row.female
         shares[1, int(row.age_from) : int(row.age_to) + 1] = row.male
     return shares

@@ -27,9 +27,7 @@ def parameter_table() -> str:
     for name, field in Parameters.model_fields.items():
         extra = field.json_schema_extra or {}
         low, high = extra["plausible"]
-        lines.append(
-            f"| `{name}` | {extra['unit']} | {field.default} | {low} – {high} | {field.description} |"
-        )
+        lines.append(f"| `{name}` | {extra['unit']} | {field.default} | {low} – {high} | {field.description} |")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ the person arrays and the firms, never carried forward.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,6 +36,26 @@ STOCKS: tuple[str, ...] = (
 )
 FLOWS: tuple[str, ...] = ("births", "deaths", "in_migrants", "out_migrants", "startups", "firm_exits")
 VARIABLES: tuple[str, ...] = STOCKS + FLOWS
+
+
+def region_stock(model: RegionModel, variable: str) -> float:
+    """The region's value of a stock on the latest 1 January (a Mesa model reporter)."""
+    return float(model.recorder.rows[-1][variable][-1])
+
+
+REGION_REPORTERS = {
+    variable: partial(region_stock, variable=variable)
+    for variable in (
+        "population",
+        "jobs",
+        "employed_residents",
+        "unemployed",
+        "in_commuters",
+        "out_commuters",
+        "firms",
+        "vacancies",
+    )
+}
 
 
 def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:

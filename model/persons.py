@@ -55,7 +55,9 @@ class Persons:
     status: np.ndarray
 
     @classmethod
-    def new(cls, pid: np.ndarray, age: np.ndarray, sex: np.ndarray, home: np.ndarray, attachment: np.ndarray) -> Persons:
+    def new(
+        cls, pid: np.ndarray, age: np.ndarray, sex: np.ndarray, home: np.ndarray, attachment: np.ndarray
+    ) -> Persons:
         """Persons without jobs (statuses set by the labour-supply phase)."""
         n = len(age)
         return cls(

@@ -34,8 +34,18 @@ def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
     """Write population.png and jobs.png into a run folder."""
     region = cached_region(Path(scenario.region_folder))
     observed = observed_population(region)
-    _panels(outcomes, scenario, region, "population", "Population on 1 January (persons)", folder / "population.png", observed)
-    _panels(outcomes, scenario, region, "jobs", "Jobs by workplace on 1 January (persons employed)", folder / "jobs.png")
+    _panels(
+        outcomes,
+        scenario,
+        region,
+        "population",
+        "Population on 1 January (persons)",
+        folder / "population.png",
+        observed,
+    )
+    _panels(
+        outcomes, scenario, region, "jobs", "Jobs by workplace on 1 January (persons employed)", folder / "jobs.png"
+    )
 
 
 def observed_population(region: RegionData) -> pd.DataFrame:

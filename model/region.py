@@ -233,11 +233,19 @@ def load_region(folder: Path) -> RegionData:
         dwellings_built_per_year=housing["dwellings_built_per_year"],
         business_land_ha=housing["business_land_ha"],
         amenity=housing["amenity_index"],
-        national=load_national((folder / spec.national).resolve()),
+        national=_national(folder, spec, document),
         snapshot_years=sorted(spec.snapshots),
         _spec=spec,
     )
     return region
+
+
+def _national(folder: Path, spec: _RegionFile, document) -> NationalData:
+    national = (folder / spec.national).resolve()
+    if not national.is_dir():
+        path, line = document.where(("national",))
+        raise InputError(Problem(path, f"national data folder {national} not found", line=line, key="national"))
+    return load_national(national)
 
 
 def _municipality_table(path: Path, spec: _RegionFile) -> dict[str, np.ndarray]:
@@ -253,9 +261,7 @@ def _rows_by_municipality(table, path: Path, spec: _RegionFile, column: str = "k
     for m in spec.municipalities:
         match = table.index[table[column].isin([m.number, m.number_2020])]
         if len(match) != 1:
-            raise InputError(
-                Problem(path, f"needs exactly one row for {m.name} ({m.number})", key=column)
-            )
+            raise InputError(Problem(path, f"needs exactly one row for {m.name} ({m.number})", key=column))
         rows.append(match[0])
     return rows
 
@@ -269,16 +275,14 @@ def _commuting_times(path: Path, nodes: list[Node]) -> np.ndarray:
         for name in (row.origin, row.destination):
             if name not in index:
                 hint = did_you_mean(name, index)
-                raise InputError(Problem(path, f"unknown node {name!r}", line=row._line, hint=hint))
+                raise InputError(Problem(path, f"unknown node {name!r}", line=row.source_line, hint=hint))
         i, j = index[row.origin], index[row.destination]
         minutes[i, j] = minutes[j, i] = row.minutes
     for i, node in enumerate(nodes):
         if node.kind == "municipality":
             for j, other in enumerate(nodes):
                 if other.kind != "long_distance" and np.isnan(minutes[i, j]):
-                    raise InputError(
-                        Problem(path, f"no time between {node.name} and {other.name}")
-                    )
+                    raise InputError(Problem(path, f"no time between {node.name} and {other.name}"))
     return minutes
 
 
@@ -328,9 +332,7 @@ def _commuting_matrix(path: Path, region: RegionData) -> np.ndarray:
         i = code_to_node.get(row.residence_knr, rest)
         j = code_to_node.get(row.workplace_knr, rest)
         if i is None or j is None:
-            raise InputError(
-                Problem(path, "a code outside every node and no `rest` node", line=row._line)
-            )
+            raise InputError(Problem(path, "a code outside every node and no `rest` node", line=row.source_line))
         flows[i, j] += int(row.employed_persons)
     return flows
 
@@ -345,9 +347,8 @@ def _jobs_by_sector(path: Path, region: RegionData, commuting: np.ndarray) -> np
             raise InputError(
                 Problem(
                     path,
-                    f"{name}: sectors sum to {jobs[i].sum()} jobs but the commuting table "
-                    f"has {totals[i]} jobs there",
-                    line=int(table.loc[rows[i], "_line"]),
+                    f"{name}: sectors sum to {jobs[i].sum()} jobs but the commuting table has {totals[i]} jobs there",
+                    line=int(table.loc[rows[i], "source_line"]),
                     hint="the split must match the job totals within 1 %",
                 )
             )

@@ -21,7 +21,7 @@ from model.firms import Firm, Origin
 from model.initial_state import build_initial_state
 from model.labour_market import build_layout, match
 from model.municipality import Municipality
-from model.outcomes import Recorder, commuting_matrix, count_stocks
+from model.outcomes import REGION_REPORTERS, Recorder, commuting_matrix, count_stocks
 from model.persons import NO_EMPLOYER, Status
 from model.randomness import Draws, poisson_from_uniform, rank_within_groups
 from model.region import cached_region
@@ -29,6 +29,7 @@ from model.scenario import Scenario
 from model.sectors import BASIC_SECTORS, SECTOR_INDEX, SECTOR_KEYS
 
 MAX_RESPONSE = 3.0  # bound on how far vacancies can scale in-migration or in-commuting
+MAX_SUITABILITY = 0.95  # even the tightest market turns some applications down
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
 
@@ -43,7 +44,13 @@ class RegionModel(mesa.Model):
             that ``mesa.batch_run`` can drive the model).
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, replicate: int = 0, seed: int | None = None, **parameters: Any):
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        replicate: int = 0,
+        seed: int | None = None,
+        **parameters: Any,
+    ):
         scenario = _as_scenario(scenario)
         if parameters:
             scenario = scenario.with_overrides(**parameters)
@@ -67,13 +74,14 @@ class RegionModel(mesa.Model):
         self.municipalities = [Municipality(self, i) for i in range(self.region.n_municipalities)]
         self.firm_agents = {row: Firm(self, row) for row in range(len(self.firms))}
         self._set_up_labour_market(snapshot.commuting)
+        self.vacancy_signal: float | None = None
         self._record_base_year()
 
     # --- the year -------------------------------------------------------------
     def step(self) -> None:
         """One year: demography, labour supply, firms, migration, matching, housing."""
         self.flows: dict[str, np.ndarray] = {}
-        self._take_stock_of_vacancies()
+        self._take_stock()
         self.demography()
         self.labour_supply()
         self.firm_phase()
@@ -125,7 +133,7 @@ class RegionModel(mesa.Model):
         draws = self.stream("migration")
         persons = self.persons
         population = len(persons)
-        pull = response(self.vacancy_signal, self.p.initial_vacancy_rate, self.p.vacancy_pull_elasticity)
+        pull = response(self.vacancy_signal, self.base_vacancy_rate, self.p.vacancy_pull_elasticity)
         expected = self.p.in_migration_rate * population * pull + self.context.immigration_per_year
         structure = self.region.national.age_structure(self.year) * migration.schedule()[None, :]
         result = migration.migrate(
@@ -150,6 +158,7 @@ class RegionModel(mesa.Model):
             self.layout.affinity(self.minutes, self.p.commute_time_decay_per_min),
             self._outside_vacancies(),
             self._external_seekers(),
+            self._suitability(),
             self.p,
             self.stream("matching"),
         )
@@ -163,8 +172,10 @@ class RegionModel(mesa.Model):
 
     def close_year(self) -> None:
         """Record the year's flows, move to 1 January of the next year and count stocks."""
-        flows = {key: np.append(value, value.sum()) if len(value) == self.n_municipalities else value
-                 for key, value in self.flows.items()}
+        flows = {
+            key: np.append(value, value.sum()) if len(value) == self.n_municipalities else value
+            for key, value in self.flows.items()
+        }
         self.recorder.close_year(flows)
         self.year += 1
         self._open_year()
@@ -209,9 +220,8 @@ class RegionModel(mesa.Model):
     def _pool_growth(self) -> np.ndarray:
         """Growth factor of each municipality x sector pool this year."""
         m, k = self.n_municipalities, len(SECTOR_KEYS)
-        alive = self.firms.alive
-        current = np.bincount(self.firms.pool()[alive], weights=self.firms.positions[alive], minlength=m * k)
-        target = self.base_pool_positions * demand_ratio(self._drivers(), self.base_drivers, self.p).ravel()
+        current = self.pool_positions
+        target = self.base_pool_positions * demand_ratio(self.drivers, self.base_drivers, self.p).ravel()
         gap = np.where(current > 0, target / np.maximum(current, 1), 1.0)
         growth = (1 + self.p.demand_adjustment_speed * (gap - 1)).reshape(m, k)
         for s in BASIC_SECTORS:
@@ -288,18 +298,21 @@ class RegionModel(mesa.Model):
         self.base_pool_positions = np.bincount(firms.pool(), weights=firms.positions, minlength=m * len(SECTOR_KEYS))
 
     def _record_base_year(self) -> None:
-        self.base_drivers = self._drivers()
         self.base_density = self._population() / np.array([mu.dwellings for mu in self.municipalities])
-        self._take_stock_of_vacancies()
+        self._take_stock()
+        self.base_drivers = self.drivers
         self.base_job_access = self.job_access
+        self.base_vacancy_rate = self.vacancy_signal
         p = self.p
-        self.hire_rate = 1 - (1 - p.vacancy_fill_probability) ** p.search_rounds
+        self.hire_rate = 1 - (1 - self._suitability()) ** p.search_rounds
         self.recorder = Recorder([*self.region.municipalities, self.region.name])
+        self.datacollector = mesa.DataCollector(model_reporters=REGION_REPORTERS)
         self._open_year()
 
     def _open_year(self) -> None:
         stocks = count_stocks(self)
         self.recorder.open_year(self.year, stocks, commuting_matrix(self))
+        self.datacollector.collect(self)
         for i, municipality in enumerate(self.municipalities):
             municipality.stats = {key: float(value[i]) for key, value in stocks.items()}
 
@@ -309,7 +322,10 @@ class RegionModel(mesa.Model):
     def _drivers(self) -> Drivers:
         persons, m = self.persons, self.n_municipalities
         bands = np.stack(
-            [np.bincount(persons.home[(persons.age >= lo) & (persons.age <= hi)], minlength=m) for _, lo, hi in AGE_BANDS],
+            [
+                np.bincount(persons.home[(persons.age >= lo) & (persons.age <= hi)], minlength=m)
+                for _, lo, hi in AGE_BANDS
+            ],
             axis=1,
         )
         employed = np.bincount(persons.home[persons.employed], minlength=m)
@@ -318,14 +334,24 @@ class RegionModel(mesa.Model):
         visitors = (1 + self.context.visitor_growth_per_year) ** (self.year - self.base_year)
         return Drivers(bands, employed, basic_jobs, visitors)
 
-    def _take_stock_of_vacancies(self) -> None:
-        """Unfilled positions on 1 January: what pulls migrants and in-commuters this year."""
+    def _take_stock(self) -> None:
+        """What agents react to this year, as it stands on 1 January.
+
+        Demand drivers, positions per pool, employed residents and unfilled
+        positions are read before any phase moves them, so that nobody reacts to
+        the half-finished churn of the year.
+        """
+        self.drivers = self._drivers()
+        alive = self.firms.alive
+        self.pool_positions = np.bincount(
+            self.firms.pool()[alive], weights=self.firms.positions[alive], minlength=self.layout.n_firm_pools
+        )
         self.unfilled = self.firms.vacancies(self.persons)
         persons = self.persons
         self.employed_residents = np.bincount(persons.home[persons.employed], minlength=self.n_municipalities)
         positions = self.firms.positions[self.firms.alive].sum()
         rate, access = float(self.unfilled.sum() / max(positions, 1)), self._job_access()
-        if not hasattr(self, "vacancy_signal"):
+        if self.vacancy_signal is None:  # the base year: no earlier signal to remember
             self.vacancy_signal, self.job_access = rate, access
         memory = self.p.vacancy_signal_memory
         self.vacancy_signal = memory * self.vacancy_signal + (1 - memory) * rate
@@ -356,7 +382,9 @@ class RegionModel(mesa.Model):
         persons, m = self.persons, self.n_municipalities
         years = self.year - self.base_year
         decay = self.p.commute_time_decay_per_min
-        change = np.nan_to_num(self.minutes[:m][:, self.layout.daily_nodes] - self.region.minutes[:m][:, self.layout.daily_nodes])
+        change = np.nan_to_num(
+            self.minutes[:m][:, self.layout.daily_nodes] - self.region.minutes[:m][:, self.layout.daily_nodes]
+        )
         access = (self.base_out_flows * np.exp(-decay * change)).sum(0) / np.maximum(self.base_out_flows.sum(0), 1)
         demand = self.base_outside_positions * (1 + self.context.outside_job_growth) ** years * access
         working = persons.workplace[persons.employed]
@@ -370,13 +398,21 @@ class RegionModel(mesa.Model):
         long = demand_long - by_home_node[:, long_nodes]
         return np.maximum(np.concatenate([daily, long.ravel()]), 0).round().astype(np.int64)
 
+    def _suitability(self) -> float:
+        """Chance an application is acceptable: employers short of workers accept more."""
+        p = self.p
+        scale = response(self.vacancy_signal, self.base_vacancy_rate, p.hiring_standards_elasticity)
+        return float(min(p.application_success_probability * scale, MAX_SUITABILITY))
+
     def _external_seekers(self) -> np.ndarray:
         """In-commuting job seekers per outside node: the gap to each node's potential."""
         m = self.n_municipalities
         jobs_ratio = self.firms.positions[self.firms.alive].sum() / self.base_pool_positions.sum()
         daily = np.array([node.kind == "daily" for node in self.region.nodes[m:]])
         elasticity = np.where(daily, self.p.in_commuter_elasticity, 0.0)
-        potential = self.base_in_commuters * jobs_ratio * response(self.vacancy_signal, self.p.initial_vacancy_rate, elasticity)
+        potential = (
+            self.base_in_commuters * jobs_ratio * response(self.vacancy_signal, self.base_vacancy_rate, elasticity)
+        )
         current = self.firms.external[self.firms.alive].sum(axis=0)
         # Enough of them apply to close the gap, given last years' chance of being hired.
         return np.maximum(np.round((potential - current) / max(self.hire_rate, 0.1)), 0).astype(np.int64)

@@ -46,7 +46,9 @@ def as_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else Scenario.from_yaml(scenario)
 
 
-def simulate(scenario: Scenario | str | Path, replicate: int = 0, seed: int | None = None, on_year: YearCallback | None = None) -> RunResult:
+def simulate(
+    scenario: Scenario | str | Path, replicate: int = 0, seed: int | None = None, on_year: YearCallback | None = None
+) -> RunResult:
     """Run one replicate from the base year through the horizon."""
     scenario = as_scenario(scenario)
     started = time.perf_counter()
@@ -71,7 +73,12 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, replicate: int
     return simulate(scenario, replicate=replicate, seed=seed).outcomes
 
 
-def run_replicates(scenario: Scenario | str | Path, replicates: int | None = None, seed: int | None = None, on_year: YearCallback | None = None) -> list[RunResult]:
+def run_replicates(
+    scenario: Scenario | str | Path,
+    replicates: int | None = None,
+    seed: int | None = None,
+    on_year: YearCallback | None = None,
+) -> list[RunResult]:
     """Replicates 0..n-1 of a scenario, one after the other."""
     scenario = as_scenario(scenario)
     count = scenario.replicates if replicates is None else replicates

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from model.errors import InputError, Problem, did_you_mean
 from model.parameters import Parameters
@@ -51,7 +51,8 @@ class Context(Strict):
     trends 2008-2017, agriculture and food -1 %, manufacturing -0.5 %, ICT and technical
     services +2 % a year. Other sectors follow local demand and ignore this."""
     fertility_scaling: float = Field(1.0, ge=0, le=3)
-    """Multiplies Norway's age-specific fertility of the latest data year (TFR 1.62 in 2017)."""
+    """Multiplies Norway's age-specific fertility of the year (the nearest data year outside
+    2008-2017; TFR 1.62 in 2017)."""
     mortality_scaling: float = Field(1.0, ge=0, le=3)
     """Multiplies Norway's death rates."""
     mortality_improvement_per_year: float = Field(0.01, ge=0, le=0.1)
@@ -64,15 +65,16 @@ class Context(Strict):
     visitor_growth_per_year: float = Field(0.0, ge=-0.5, le=1)
     """Yearly growth of visitor demand for retail and hospitality (share/year)."""
 
-    @model_validator(mode="after")
-    def _known_sectors(self) -> Context:
-        for key, value in self.national_job_growth.items():
+    @field_validator("national_job_growth")
+    @classmethod
+    def _known_sectors(cls, growth: dict[str, float]) -> dict[str, float]:
+        for key, value in growth.items():
             if key not in SECTOR_KEYS:
-                hint = did_you_mean(key, SECTOR_KEYS)
-                raise ValueError(f"unknown sector {key!r}" + (f"; {hint}" if hint else ""))
+                hint = did_you_mean(key, SECTOR_KEYS) or "sectors: " + ", ".join(SECTOR_KEYS)
+                raise ValueError(f"unknown sector {key!r}; {hint}")
             if not -0.5 <= value <= 1.0:
                 raise ValueError(f"growth of {key} must lie between -0.5 and 1.0 per year")
-        return self
+        return growth
 
 
 class Scenario(Strict):
@@ -149,8 +151,13 @@ def _merged(path: Path, chain: tuple[Path, ...]) -> MergedDocument:
     if not parent_path.is_file():
         siblings = [p.name for p in path.parent.glob("*.yaml")]
         raise InputError(
-            Problem(path, f"extends a missing file {parent_name!r}", line=line, key="extends",
-                    hint=did_you_mean(parent_name, siblings) or "the path is relative to this file")
+            Problem(
+                path,
+                f"extends a missing file {parent_name!r}",
+                line=line,
+                key="extends",
+                hint=did_you_mean(parent_name, siblings) or "the path is relative to this file",
+            )
         )
     parent = _merged(parent_path, (*chain, path.resolve()))
     if "region" in parent.data and "region" not in data:
@@ -181,8 +188,7 @@ def _region_folder(document: MergedDocument, scenario: Scenario) -> Path:
         return resolve_region_folder(scenario.region, relative_to=path.parent)
     except KeyError as error:
         raise InputError(
-            Problem(path, f"unknown region {scenario.region!r}", line=line, key="region",
-                    hint=error.args[0])
+            Problem(path, f"unknown region {scenario.region!r}", line=line, key="region", hint=error.args[0])
         ) from None
 
 
@@ -192,20 +198,36 @@ def _check_against_region(document: MergedDocument, scenario: Scenario, region: 
     base = scenario.base_year if scenario.base_year is not None else region.latest_snapshot
     if base not in region.snapshot_years:
         path, line = document.where(("base_year",))
-        problems.append(Problem(path, f"the region has no snapshot for {base}", line=line,
-                                key="base_year", hint="snapshots: " + ", ".join(map(str, region.snapshot_years))))
+        problems.append(
+            Problem(
+                path,
+                f"the region has no snapshot for {base}",
+                line=line,
+                key="base_year",
+                hint="snapshots: " + ", ".join(map(str, region.snapshot_years)),
+            )
+        )
     elif not region.snapshot(base).has_jobs:
         path, line = document.where(("base_year",))
-        problems.append(Problem(path, f"the {base} snapshot has persons but no jobs or commuting",
-                                line=line, key="base_year", hint=f"use {region.latest_snapshot}"))
+        problems.append(
+            Problem(
+                path,
+                f"the {base} snapshot has persons but no jobs or commuting",
+                line=line,
+                key="base_year",
+                hint=f"use {region.latest_snapshot}",
+            )
+        )
     path, line = document.where(("years", "start"))
     if scenario.years.start < base:
-        problems.append(Problem(path, f"start {scenario.years.start} is before the base year {base}",
-                                line=line, key="years.start"))
+        problems.append(
+            Problem(path, f"start {scenario.years.start} is before the base year {base}", line=line, key="years.start")
+        )
     if scenario.years.end - base > MAX_HORIZON_YEARS:
         path, line = document.where(("years", "end"))
-        problems.append(Problem(path, f"horizon more than {MAX_HORIZON_YEARS} years after {base}",
-                                line=line, key="years.end"))
+        problems.append(
+            Problem(path, f"horizon more than {MAX_HORIZON_YEARS} years after {base}", line=line, key="years.end")
+        )
     if problems:
         raise InputError(problems)
 

@@ -7,10 +7,10 @@ firms and visitors they serve. Causation runs from basic to the others only.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class SectorClass(str, Enum):
+class SectorClass(StrEnum):
     """Class of a sector in the regional analysis (Telemarksforsking's split)."""
 
     BASIC = "basic"
@@ -41,9 +41,7 @@ SECTORS: dict[str, tuple[SectorClass, str]] = {
 
 SECTOR_KEYS: tuple[str, ...] = tuple(SECTORS)
 SECTOR_INDEX: dict[str, int] = {key: i for i, key in enumerate(SECTOR_KEYS)}
-BASIC_SECTORS: tuple[int, ...] = tuple(
-    i for i, key in enumerate(SECTOR_KEYS) if SECTORS[key][0] is SectorClass.BASIC
-)
+BASIC_SECTORS: tuple[int, ...] = tuple(i for i, key in enumerate(SECTOR_KEYS) if SECTORS[key][0] is SectorClass.BASIC)
 
 
 def sector_class(key: str) -> SectorClass:

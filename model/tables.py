@@ -23,7 +23,7 @@ def read_table(path: Path, columns: Sequence[str], numeric: Sequence[str] = ()) 
         numeric: columns that must hold finite, non-negative numbers.
 
     Returns:
-        The table with a ``_line`` column holding each row's line in the file.
+        The table with a ``source_line`` column holding each row's line in the file.
     """
     if not path.is_file():
         raise InputError(Problem(path, "data file not found", hint="check the region's region.yaml"))
@@ -33,9 +33,7 @@ def read_table(path: Path, columns: Sequence[str], numeric: Sequence[str] = ()) 
     while comments < len(lines) and lines[comments].startswith("#"):
         comments += 1
     if comments == 0:
-        raise InputError(
-            Problem(path, "the first line must cite the source (a line starting with #)", line=1)
-        )
+        raise InputError(Problem(path, "the first line must cite the source (a line starting with #)", line=1))
     try:
         table = pd.read_csv(path, skiprows=comments, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
@@ -50,7 +48,7 @@ def read_table(path: Path, columns: Sequence[str], numeric: Sequence[str] = ()) 
                 hint=f"the header has {', '.join(table.columns)}",
             )
         )
-    table["_line"] = range(comments + 2, comments + 2 + len(table))
+    table["source_line"] = range(comments + 2, comments + 2 + len(table))
     for column in numeric:
         values = pd.to_numeric(table[column], errors="coerce")
         bad = values.isna() | (values < 0) | ~values.abs().lt(float("inf"))
@@ -60,7 +58,7 @@ def read_table(path: Path, columns: Sequence[str], numeric: Sequence[str] = ()) 
                 Problem(
                     path,
                     f"{column} must be a non-negative number, not {row[column]!r}",
-                    line=int(row["_line"]),
+                    line=int(row["source_line"]),
                     key=column,
                 )
             )

@@ -20,6 +20,9 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
 
 Location = tuple[str | int, ...]
+PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+}
 
 
 class Document(Protocol):
@@ -60,9 +63,7 @@ def read_yaml(path: Path | str) -> LocatedDocument:
         hint = "check the path" if not path.exists() else "it is a folder, not a file"
         raise InputError(Problem(path, "file not found", hint=hint))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(
-            Problem(path, f"file is larger than {MAX_FILE_BYTES // 1000} kB", hint="is it a scenario?")
-        )
+        raise InputError(Problem(path, f"file is larger than {MAX_FILE_BYTES // 1000} kB", hint="is it a scenario?"))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -79,9 +80,7 @@ def read_yaml(path: Path | str) -> LocatedDocument:
     if node is None:
         raise InputError(Problem(path, "file is empty", hint="a scenario is a mapping of keys"))
     if not isinstance(node, yaml.MappingNode):
-        raise InputError(
-            Problem(path, "the document is not a mapping of keys", line=node.start_mark.line + 1)
-        )
+        raise InputError(Problem(path, "the document is not a mapping of keys", line=node.start_mark.line + 1))
     builder = _Builder(path)
     data = builder.build(node, ())
     return LocatedDocument(path, data, builder.lines)
@@ -99,10 +98,18 @@ class _Builder:
     def build(self, node: yaml.Node, location: Location) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise InputError(
-                Problem(self.path, "document too large or nested aliases expand too far")
-            )
+            raise InputError(Problem(self.path, "document too large or nested aliases expand too far"))
         line = node.start_mark.line + 1
+        if node.tag not in PLAIN_TAGS:
+            raise InputError(
+                Problem(
+                    self.path,
+                    f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+                    line=line,
+                    key=dotted(location) or None,
+                    hint="scenarios hold plain values, lists and mappings",
+                )
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, location)
         if isinstance(node, yaml.SequenceNode):
@@ -130,9 +137,7 @@ class _Builder:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise InputError(
-                    Problem(self.path, "keys must be plain words", line=key_line)
-                )
+                raise InputError(Problem(self.path, "keys must be plain words", line=key_line))
             key = self.constructor.construct_object(key_node)
             if key in result:
                 raise InputError(
@@ -155,4 +160,3 @@ def dotted(location: Location) -> str:
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-

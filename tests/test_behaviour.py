@@ -1,0 +1,81 @@
+"""Behaviour measured against the baseline with common random numbers.
+
+Every comparison runs the same replicates (seed, replicate) with and without
+the change; draws are tied to persons and firms, so the difference measures
+the change, not reshuffled luck.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.region_model import RegionModel
+from model.scenario import Context
+from tests.conftest import with_horizon
+
+REGION = -1  # the region row in recorded stocks
+
+
+def paired_runs(scenario, years: int, replicates: int, change) -> np.ndarray:
+    """Stocks after `years` years, baseline and changed, for each replicate: shape (2, replicates)."""
+    results = []
+    for replicate in range(replicates):
+        pair = []
+        for changed in (False, True):
+            model = RegionModel(scenario if not changed else change.get("scenario", scenario), replicate=replicate)
+            if changed and "employer" in change:
+                model.add_fixed_employer(*change["employer"])
+            for _ in range(years):
+                model.step()
+            pair.append(model.recorder.rows[-1])
+        results.append(pair)
+    return results
+
+
+def test_local_multiplier_of_100_basic_jobs_is_between_1_1_and_1_6(baseline):
+    """A permanent +100 manufacturing jobs gives 110-160 more jobs in the region after five years."""
+    runs = paired_runs(baseline, 5, 24, {"employer": ("Vestre Toten", "manufacturing", 100)})
+    extra = np.array([changed["jobs"][REGION] - base["jobs"][REGION] for base, changed in runs])
+    assert 110 <= extra.mean() <= 160, extra.mean()
+
+
+def test_no_runaway_growth_in_the_baseline(baseline_model):
+    """Without levers jobs and population stay within 15 % of the base year through the horizon."""
+    rows = baseline_model.recorder.rows
+    for variable in ("jobs", "population"):
+        values = np.array([row[variable][REGION] for row in rows])
+        assert np.all(np.abs(values / values[0] - 1) < 0.15), variable
+
+
+def test_gross_migration_stays_near_observed_levels(baseline_model):
+    """Gross in- and out-migration of every municipality near the observed 2005-06 levels.
+
+    Observed (SSB): in 3.1-5.2 %, out 3.5-4.8 % of the population a year. Each
+    year must lie within 3-6.5 % (in-migration rises towards 6 % in the 2030s
+    as retirements outpace young entrants and unfilled vacancies pull), and the
+    average over the run within 3.5-5.5 %.
+    """
+    rows = [row for row in baseline_model.recorder.rows if "in_migrants" in row]
+    for variable in ("in_migrants", "out_migrants"):
+        rates = np.array([row[variable][:REGION] / row["population"][:REGION] for row in rows])
+        assert np.all((rates > 0.03) & (rates < 0.065)), (variable, rates.min(), rates.max())
+        assert np.all((rates.mean(axis=0) > 0.035) & (rates.mean(axis=0) < 0.055)), variable
+
+
+@pytest.mark.parametrize("replicate", range(4))
+def test_stronger_national_manufacturing_growth_gives_more_jobs_in_vestre_toten(baseline, replicate):
+    """+2 %/year national manufacturing growth instead of -0.5 % raises Vestre Toten's jobs by 2022."""
+    short = with_horizon(baseline, 2022)
+    growth = dict(short.context.national_job_growth, manufacturing=0.02)
+    strong = short.model_copy(
+        update={"context": Context(**{**short.context.model_dump(), "national_job_growth": growth})}
+    )
+    results = []
+    for scenario in (short, strong):
+        model = RegionModel(scenario, replicate=replicate)
+        model.run()
+        results.append(model.recorder.rows[-2])
+    vestre_toten = 2
+    assert results[1]["jobs_manufacturing"][vestre_toten] > results[0]["jobs_manufacturing"][vestre_toten]
+    assert results[1]["jobs"][vestre_toten] > results[0]["jobs"][vestre_toten]

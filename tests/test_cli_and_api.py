@@ -1,0 +1,156 @@
+"""The run command and the Python API, end to end."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.image
+import mesa
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from model import RegionModel, load_scenario, run
+from model.cli import app
+from model.outcomes import VARIABLES
+from model.sectors import SECTOR_KEYS
+from tests.conftest import BASELINE
+
+
+@pytest.fixture(scope="module")
+def short_scenario(tmp_path_factory):
+    """A scenario file that extends the baseline with a three-year horizon."""
+    path = tmp_path_factory.mktemp("scenarios") / "short.yaml"
+    path.write_text(
+        f"extends: {BASELINE}\nname: short\nyears: {{start: 2018, end: 2019}}\nreplicates: 2\n", encoding="utf-8"
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_folder(short_scenario, tmp_path_factory):
+    """A run folder written by `regionsim run` for the short scenario."""
+    out = tmp_path_factory.mktemp("results") / "short-run"
+    result = CliRunner().invoke(app, ["run", str(short_scenario), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_writes_tables_manifest_and_plots(run_folder):
+    """The run folder holds the tidy tables, the manifest and two readable figures."""
+    names = {p.name for p in run_folder.iterdir()}
+    assert names == {
+        "outcomes.parquet",
+        "outcomes.csv",
+        "commuting.parquet",
+        "manifest.json",
+        "population.png",
+        "jobs.png",
+    }
+    for figure in ("population.png", "jobs.png"):
+        assert matplotlib.image.imread(run_folder / figure).shape[0] > 500
+
+
+def test_outcome_table_is_tidy_and_complete(run_folder):
+    """Columns, places, years 2017-2019, both replicates, every required variable."""
+    table = pd.read_parquet(run_folder / "outcomes.parquet")
+    assert list(table.columns) == ["scenario", "replicate", "year", "municipality", "variable", "value"]
+    assert set(table["municipality"]) == {
+        "Gjøvik",
+        "Østre Toten",
+        "Vestre Toten",
+        "Søndre Land",
+        "Nordre Land",
+        "Gjøvikregionen",
+    }
+    assert sorted(table["year"].unique()) == [2017, 2018, 2019]
+    assert sorted(table["replicate"].unique()) == [0, 1]
+    required = {
+        "population",
+        "births",
+        "deaths",
+        "in_migrants",
+        "out_migrants",
+        "jobs",
+        "employed_residents",
+        "unemployed",
+        "in_commuters",
+        "out_commuters",
+        "firms",
+        "vacancies",
+    }
+    required |= {f"jobs_{k}" for k in SECTOR_KEYS} | {f"vacancies_{k}" for k in SECTOR_KEYS}
+    assert required <= set(table["variable"]) == set(VARIABLES)
+    csv = pd.read_csv(run_folder / "outcomes.csv")
+    assert len(csv) == len(table)
+
+
+def test_commuting_table_covers_every_node(run_folder):
+    """commuting.parquet: residence x workplace over all nodes, every year."""
+    table = pd.read_parquet(run_folder / "commuting.parquet")
+    assert list(table.columns) == ["scenario", "replicate", "year", "residence", "workplace", "persons"]
+    assert {"Oslo", "Hamar region", "Lillehammer", "Hadeland", "Trondheim", "Rest of Norway"} <= set(table["workplace"])
+    assert sorted(table["year"].unique()) == [2017, 2018, 2019]
+
+
+def test_manifest_records_what_ran(run_folder):
+    """Scenario as resolved, seed, versions, timings."""
+    manifest = json.loads((run_folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario"]["name"] == "short"
+    assert manifest["scenario"]["parameters"]["commute_time_decay_per_min"] == 0.06
+    assert manifest["seed"] == 20251
+    assert manifest["replicates"] == [0, 1]
+    assert manifest["versions"]["mesa"].startswith("3.")
+    assert manifest["wall_time_seconds"] > 0
+    assert 0.8 < manifest["participation_factor"] < 1.2
+
+
+def test_existing_folder_is_never_overwritten_without_flag(run_folder, short_scenario):
+    """A second run into the same folder is refused (exit 2) unless --overwrite."""
+    before = (run_folder / "manifest.json").read_text(encoding="utf-8")
+    refused = CliRunner().invoke(app, ["run", str(short_scenario), "--out", str(run_folder), "--quiet"])
+    assert refused.exit_code == 2
+    assert "--overwrite" in refused.stderr
+    assert (run_folder / "manifest.json").read_text(encoding="utf-8") == before
+    replaced = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(short_scenario),
+            "--out",
+            str(run_folder),
+            "--quiet",
+            "--overwrite",
+            "--seed",
+            "5",
+            "--replicates",
+            "1",
+        ],
+    )
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads((run_folder / "manifest.json").read_text(encoding="utf-8"))["seed"] == 5
+
+
+def test_python_api_returns_the_outcome_table(short_scenario):
+    """run(scenario, seed=...) gives one replicate's tidy table as a DataFrame."""
+    table = run(load_scenario(short_scenario), seed=3)
+    assert isinstance(table, pd.DataFrame)
+    assert set(table["replicate"]) == {0}
+    assert (
+        table.query("year == 2017 and municipality == 'Gjøvikregionen' and variable == 'population'")["value"].item()
+        == 70875
+    )
+
+
+def test_mesa_batch_run_drives_the_model():
+    """RegionModel takes flat parameters and a seed, so mesa.batch_run can sweep it."""
+    results = mesa.batch_run(
+        RegionModel,
+        parameters={"commute_time_decay_per_min": [0.04, 0.08], "seed": [1]},
+        iterations=1,
+        max_steps=2,
+        number_processes=1,
+        display_progress=False,
+    )
+    assert len(results) == 2
+    assert {r["commute_time_decay_per_min"] for r in results} == {0.04, 0.08}

@@ -1,0 +1,60 @@
+"""One simulated year with no lever keeps the region where it was.
+
+Observed yearly changes 2005-2017 stay within about +-1.6 % of population.
+A single replicate of a commuting flow of a hundred persons moves by several
+per cent through sampling alone (a fifth of jobs change hands every year), so
+the criterion applies to the expected change, the mean of 20 replicates; the
+region totals and each municipality's population are also held to it in
+every single replicate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.region_model import RegionModel
+
+REPLICATES = 20
+
+
+@pytest.fixture(scope="module")
+def one_year(baseline):
+    """Stocks and commuting at the base year and one year later, per replicate."""
+    result = []
+    for replicate in range(REPLICATES):
+        model = RegionModel(baseline, replicate=replicate)
+        model.step()
+        result.append(
+            (model.recorder.rows[0], model.recorder.rows[1], model.recorder.commuting[0], model.recorder.commuting[1])
+        )
+    return result
+
+
+def relative_change(one_year, variable):
+    """Relative change of a stock after one year, per replicate and place."""
+    return np.array([(after[variable] - before[variable]) / before[variable] for before, after, _, _ in one_year])
+
+
+@pytest.mark.parametrize("variable", ["jobs", "employed_residents"])
+def test_jobs_and_employed_residents_move_less_than_three_percent(one_year, variable):
+    """Per municipality and for the region, expected change under 3 %; the region in every replicate."""
+    change = relative_change(one_year, variable)
+    assert np.all(np.abs(change.mean(axis=0)) < 0.03), change.mean(axis=0)
+    assert np.all(np.abs(change[:, -1]) < 0.03)
+
+
+def test_population_moves_less_than_two_percent(one_year):
+    """Population of every municipality within 2 %, in every replicate."""
+    change = relative_change(one_year, "population")
+    assert np.all(np.abs(change) < 0.02), np.abs(change).max(axis=0)
+
+
+def test_commuting_flows_over_100_move_less_than_three_percent(one_year):
+    """Each flow over 100 persons: expected change under 3 %; the total in every replicate."""
+    before = one_year[0][2]
+    big = before > 100
+    changes = np.array([(after[big] - before[big]) / before[big] for _, _, before, after in one_year])
+    assert np.all(np.abs(changes.mean(axis=0)) < 0.03), np.round(changes.mean(axis=0), 3)
+    totals = np.array([after.sum() / before.sum() - 1 for _, _, before, after in one_year])
+    assert np.all(np.abs(totals) < 0.03)
