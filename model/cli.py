@@ -69,7 +69,10 @@ def run(
     except InputError as error:
         fail(error)
     seconds = sum(r.seconds for r in results)
-    console.print(f"{resolved.name}: {count} replicate(s), {base}-{resolved.years.end}, {seconds:.1f} s -> {folder}")
+    console.print(
+        f"{resolved.name}: {count} replicate(s), {base}-{resolved.years.end}, {seconds:.1f} s -> {folder}",
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -33,7 +33,7 @@ def thousands(value: float, _position: object = None) -> str:
 def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
     """Write population.png and jobs.png into a run folder."""
     region = cached_region(Path(scenario.region_folder))
-    observed = observed_population(region)
+    population, jobs = observed_population(region), observed_jobs(region)
     _panels(
         outcomes,
         scenario,
@@ -41,11 +41,9 @@ def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
         "population",
         "Population on 1 January (persons)",
         folder / "population.png",
-        observed,
+        population,
     )
-    _panels(
-        outcomes, scenario, region, "jobs", "Jobs by workplace on 1 January (persons employed)", folder / "jobs.png"
-    )
+    _panels(outcomes, scenario, region, "jobs", "Jobs by workplace (persons employed)", folder / "jobs.png", jobs)
 
 
 def observed_population(region: RegionData) -> pd.DataFrame:
@@ -56,6 +54,19 @@ def observed_population(region: RegionData) -> pd.DataFrame:
         rows += [(year, name, int(total)) for name, total in zip(region.municipalities, totals, strict=True)]
         rows.append((year, region.name, int(totals.sum())))
     return pd.DataFrame(rows, columns=["year", "municipality", "value"])
+
+
+def observed_jobs(region: RegionData) -> pd.DataFrame:
+    """Observed jobs by workplace: the snapshots' totals and any yearly series in the data."""
+    rows = []
+    for year in region.snapshot_years:
+        snapshot = region.snapshot(year)
+        if snapshot.has_jobs:
+            totals = snapshot.commuting[:, : region.n_municipalities].sum(axis=0)
+            rows += [(year, name, int(total)) for name, total in zip(region.municipalities, totals, strict=True)]
+            rows.append((year, region.name, int(totals.sum())))
+    rows += [(year, name, value) for (name, year), value in region.observed_jobs().items()]
+    return pd.DataFrame(rows, columns=["year", "municipality", "value"]).drop_duplicates(["year", "municipality"])
 
 
 def _panels(
@@ -76,8 +87,17 @@ def _panels(
         here = data[data["municipality"] == place]
         ax.axvspan(scenario.years.start, scenario.years.end, color="0.93", zorder=0)
         if observed is not None:
-            seen = observed[observed["municipality"] == place]
-            ax.plot(seen["year"], seen["value"], color=OBSERVED_COLOUR, lw=2, ls="--", label="observed (SSB)")
+            seen = observed[observed["municipality"] == place].sort_values("year")
+            ax.plot(
+                seen["year"],
+                seen["value"],
+                color=OBSERVED_COLOUR,
+                lw=2,
+                ls="--",
+                marker="o",
+                ms=5,
+                label="observed (SSB)",
+            )
         sns.lineplot(
             data=here,
             x="year",

@@ -129,7 +129,7 @@ class RegionData:
     snapshot_years: list[int]
     _spec: _RegionFile = field(repr=False)
     _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
-    _observed: dict[str, dict[int, np.ndarray]] = field(default_factory=dict, repr=False)
+    _observed: dict[str, dict] = field(default_factory=dict, repr=False)
 
     @property
     def n_municipalities(self) -> int:
@@ -174,6 +174,18 @@ class RegionData:
                     by_year[year] = _persons_of_year(table, year, self._spec, path)
             self._observed["population"] = by_year
         return self._observed["population"]
+
+    def observed_jobs(self) -> dict[tuple[str, int], int]:
+        """Observed yearly jobs by workplace, (municipality, year) -> jobs, where the data hold a series."""
+        if "jobs" not in self._observed:
+            name = self._spec.observed.get("employment_fragments")
+            jobs: dict[tuple[str, int], int] = {}
+            if name:
+                table = read_table(self.folder / name, ["municipality", "year", "measure", "value"])
+                series = table[table["measure"] == "employed_by_workplace_total"]
+                jobs = {(row.municipality, int(row.year)): int(float(row.value)) for row in series.itertuples()}
+            self._observed["jobs"] = jobs
+        return self._observed["jobs"]
 
     def _read_snapshot(self, year: int) -> Snapshot:
         if year not in self._spec.snapshots:
@@ -237,6 +249,8 @@ def load_region(folder: Path) -> RegionData:
         snapshot_years=sorted(spec.snapshots),
         _spec=spec,
     )
+    region.observed_population()  # read the observed tables now: a fault surfaces before any run
+    region.observed_jobs()
     return region
 
 
