@@ -117,9 +117,7 @@ class MatchResult:
     """What one year's matching did."""
 
     hires: int
-    hires_of_in_commuters: int
     seekers: int
-    seekers_left: int
 
     @property
     def hire_rate(self) -> float:
@@ -171,7 +169,7 @@ def match(
     vacancies = firms.vacancies(persons)
     firm_pool = firms.pool()
     n_seekers = len(origin)
-    hires = external_hires = 0
+    hires = 0
     for round_ in range(p.search_rounds):
         if len(origin) == 0:
             break
@@ -198,9 +196,8 @@ def match(
         outsider = hired & (who < 0)
         np.add.at(firms.external, (employer[outsider], origin[outsider] - m), 1)
         hires += int(hired.sum())
-        external_hires += int(outsider.sum())
         origin, who, identity = origin[~hired], who[~hired], identity[~hired]
-    return MatchResult(hires, external_hires, n_seekers, int((who >= 0).sum()))
+    return MatchResult(hires, n_seekers)
 
 
 def _choose_pools(

@@ -10,8 +10,6 @@ search, as do new entrants and the unemployed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.optimize import brentq
 
@@ -82,15 +80,7 @@ def classify(persons: Persons, participation: np.ndarray) -> np.ndarray:
     return retiring
 
 
-@dataclass
-class SeparationResult:
-    """Jobs ended by quits and dismissals in one year."""
-
-    residents: int
-    in_commuters: int
-
-
-def separate(persons: Persons, firms: FirmTable, rate: float, draws: Draws) -> SeparationResult:
+def separate(persons: Persons, firms: FirmTable, rate: float, draws: Draws) -> None:
     """End a share of all jobs; resident workers become seekers, in-commuters leave."""
     employed = np.flatnonzero(persons.employed)
     leaving = employed[draws.uniform(persons.pid[employed]) < rate]
@@ -98,7 +88,6 @@ def separate(persons: Persons, firms: FirmTable, rate: float, draws: Draws) -> S
     persons.status[leaving] = Status.UNEMPLOYED
     quits = draws.rng.binomial(firms.external, rate)
     firms.external -= quits
-    return SeparationResult(residents=len(leaving), in_commuters=int(quits.sum()))
 
 
 def attachment_given_status(active: np.ndarray, share: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -389,6 +389,3 @@ class Parameters(Strict):
         if self.public_children_share + self.public_youth_share > 1:
             raise ValueError("public_children_share + public_youth_share must not exceed 1")
         return self
-
-
-PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)

@@ -9,7 +9,7 @@ land. See ``scenarios/regions/gjovikregionen/README.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -135,13 +135,6 @@ class RegionData:
     def n_municipalities(self) -> int:
         """Number of municipalities."""
         return len(self.municipalities)
-
-    @cached_property
-    def node_index(self) -> dict[str, int]:
-        """Node position by name and by key."""
-        index = {node.name: i for i, node in enumerate(self.nodes)}
-        index.update({node.key: i for i, node in enumerate(self.nodes)})
-        return index
 
     @property
     def latest_snapshot(self) -> int:

@@ -22,13 +22,14 @@ from model.initial_state import build_initial_state
 from model.labour_market import build_layout, match
 from model.municipality import Municipality
 from model.outcomes import REGION_REPORTERS, Recorder, commuting_matrix, count_stocks
-from model.persons import NO_EMPLOYER, Status
+from model.outside import OutsideNodes
+from model.persons import Status
 from model.randomness import Draws, poisson_from_uniform, rank_within_groups
 from model.region import cached_region
 from model.scenario import Scenario
 from model.sectors import BASIC_SECTORS, SECTOR_INDEX, SECTOR_KEYS
+from model.signals import response, smooth
 
-MAX_RESPONSE = 3.0  # bound on how far vacancies can scale in-migration or in-commuting
 MAX_SUITABILITY = 0.95  # even the tightest market turns some applications down
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
@@ -156,14 +157,20 @@ class RegionModel(mesa.Model):
             self.firms,
             self.layout,
             self.layout.affinity(self.minutes, self.p.commute_time_decay_per_min),
-            self._outside_vacancies(),
-            self._external_seekers(),
+            self._outside_jobs(),
+            self.outside.seekers(
+                self.firms,
+                self.firms.positions[self.firms.alive].sum() / self.base_pool_positions.sum(),
+                self.vacancy_signal,
+                self.base_vacancy_rate,
+                self.hire_rate,
+                self.p,
+            ),
             self._suitability(),
             self.p,
             self.stream("matching"),
         )
-        memory = self.p.vacancy_signal_memory
-        self.hire_rate = memory * self.hire_rate + (1 - memory) * result.hire_rate
+        self.hire_rate = smooth(self.hire_rate, result.hire_rate, self.p.vacancy_signal_memory)
 
     def housing(self) -> None:
         """New dwellings are completed."""
@@ -282,19 +289,13 @@ class RegionModel(mesa.Model):
 
     def _set_up_labour_market(self, flows: np.ndarray) -> None:
         m = self.n_municipalities
-        v0 = self.p.initial_vacancy_rate
         firms = self.firms
+        self.outside = OutsideNodes.from_base_year(self.region, flows, self.p.initial_vacancy_rate)
         positions = np.zeros(len(self.region.nodes))
         positions[:m] = np.bincount(firms.municipality, weights=firms.positions, minlength=m)
-        positions[m:] = flows[:m, m:].sum(axis=0) / (1 - v0)
-        long_distance = np.flatnonzero([node.kind == "long_distance" for node in self.region.nodes])
-        self.long_distance_share = flows[:m][:, long_distance] / flows[:m].sum(axis=1, keepdims=True)
-        long_positions = flows[:m][:, long_distance] / (1 - v0)
+        positions[self.outside.daily] = self.outside.base_positions
         self.minutes = self.region.minutes.copy()
-        self.layout = build_layout(self.region, flows, positions, long_positions)
-        self.base_outside_positions = positions[self.layout.daily_nodes]
-        self.base_out_flows = flows[:m][:, self.layout.daily_nodes]
-        self.base_in_commuters = flows[m:, :m].sum(axis=1)
+        self.layout = build_layout(self.region, flows, positions, self.outside.long_distance_positions)
         self.base_pool_positions = np.bincount(firms.pool(), weights=firms.positions, minlength=m * len(SECTOR_KEYS))
 
     def _record_base_year(self) -> None:
@@ -354,13 +355,13 @@ class RegionModel(mesa.Model):
         if self.vacancy_signal is None:  # the base year: no earlier signal to remember
             self.vacancy_signal, self.job_access = rate, access
         memory = self.p.vacancy_signal_memory
-        self.vacancy_signal = memory * self.vacancy_signal + (1 - memory) * rate
-        self.job_access = memory * self.job_access + (1 - memory) * access
+        self.vacancy_signal = smooth(self.vacancy_signal, rate, memory)
+        self.job_access = smooth(self.job_access, access, memory)
 
     def _open_by_pool(self) -> np.ndarray:
         """Unfilled positions by pool at the start of the year."""
         firm_pools = np.bincount(self.firms.pool(), weights=self.unfilled, minlength=self.layout.n_firm_pools)
-        return np.concatenate([firm_pools, np.maximum(self._outside_vacancies(), 0)])
+        return np.concatenate([firm_pools, self._outside_jobs()])
 
     def _job_access(self) -> np.ndarray:
         """Open positions within reach of each municipality's residents."""
@@ -377,56 +378,22 @@ class RegionModel(mesa.Model):
         people = migration.population_by_band(self.persons, self.n_municipalities)
         return people * (housing * amenity * access)[:, None]
 
-    def _outside_vacancies(self) -> np.ndarray:
-        """Open jobs for residents at daily outside nodes and long-distance pools."""
-        persons, m = self.persons, self.n_municipalities
-        years = self.year - self.base_year
-        decay = self.p.commute_time_decay_per_min
-        change = np.nan_to_num(
-            self.minutes[:m][:, self.layout.daily_nodes] - self.region.minutes[:m][:, self.layout.daily_nodes]
+    def _outside_jobs(self) -> np.ndarray:
+        """Unfilled jobs for residents at the outside nodes (the outside pools)."""
+        return self.outside.open_jobs(
+            self.persons,
+            self.employed_residents,
+            self.minutes,
+            self.year - self.base_year,
+            self.context.outside_job_growth,
+            self.p.commute_time_decay_per_min,
         )
-        access = (self.base_out_flows * np.exp(-decay * change)).sum(0) / np.maximum(self.base_out_flows.sum(0), 1)
-        demand = self.base_outside_positions * (1 + self.context.outside_job_growth) ** years * access
-        working = persons.workplace[persons.employed]
-        at_node = np.bincount(working, minlength=len(self.region.nodes))
-        daily = demand - at_node[self.layout.daily_nodes]
-        long_nodes = self.layout.long_distance_nodes
-        # Weekly commuting is a fixed share of the employed residents on 1 January.
-        demand_long = self.long_distance_share * self.employed_residents[:, None] / (1 - self.p.initial_vacancy_rate)
-        cell = persons.home[persons.employed].astype(np.int64) * len(self.region.nodes) + working
-        by_home_node = np.bincount(cell, minlength=m * len(self.region.nodes)).reshape(m, -1)
-        long = demand_long - by_home_node[:, long_nodes]
-        return np.maximum(np.concatenate([daily, long.ravel()]), 0).round().astype(np.int64)
 
     def _suitability(self) -> float:
         """Chance an application is acceptable: employers short of workers accept more."""
         p = self.p
         scale = response(self.vacancy_signal, self.base_vacancy_rate, p.hiring_standards_elasticity)
         return float(min(p.application_success_probability * scale, MAX_SUITABILITY))
-
-    def _external_seekers(self) -> np.ndarray:
-        """In-commuting job seekers per outside node: the gap to each node's potential."""
-        m = self.n_municipalities
-        jobs_ratio = self.firms.positions[self.firms.alive].sum() / self.base_pool_positions.sum()
-        daily = np.array([node.kind == "daily" for node in self.region.nodes[m:]])
-        elasticity = np.where(daily, self.p.in_commuter_elasticity, 0.0)
-        potential = (
-            self.base_in_commuters * jobs_ratio * response(self.vacancy_signal, self.base_vacancy_rate, elasticity)
-        )
-        current = self.firms.external[self.firms.alive].sum(axis=0)
-        # Enough of them apply to close the gap, given last years' chance of being hired.
-        return np.maximum(np.round((potential - current) / max(self.hire_rate, 0.1)), 0).astype(np.int64)
-
-
-def response(value: np.ndarray | float, base: np.ndarray | float, elasticity: np.ndarray | float) -> np.ndarray:
-    """(value / base) ** elasticity, kept within [1/MAX_RESPONSE, MAX_RESPONSE].
-
-    How migrants and in-commuters react to unfilled vacancies relative to the
-    base year; the bounds keep a region with no (or very many) open positions
-    from shutting off (or multiplying) its inflows.
-    """
-    ratio = np.maximum(np.asarray(value, dtype=float), 1e-9) / np.maximum(np.asarray(base, dtype=float), 1e-9)
-    return np.clip(ratio**elasticity, 1 / MAX_RESPONSE, MAX_RESPONSE)
 
 
 def _as_scenario(scenario: Scenario | str | Path | None) -> Scenario:
@@ -437,4 +404,4 @@ def _as_scenario(scenario: Scenario | str | Path | None) -> Scenario:
     return Scenario.from_yaml(scenario)
 
 
-__all__ = ["NO_EMPLOYER", "RegionModel"]
+__all__ = ["RegionModel"]

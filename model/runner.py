@@ -83,8 +83,3 @@ def run_replicates(
     scenario = as_scenario(scenario)
     count = scenario.replicates if replicates is None else replicates
     return [simulate(scenario, replicate=i, seed=seed, on_year=on_year) for i in range(count)]
-
-
-def years_simulated(scenario: Scenario, base_year: int) -> int:
-    """Number of simulated years from the base year through the horizon."""
-    return scenario.years.end - base_year + 1

@@ -42,8 +42,3 @@ SECTORS: dict[str, tuple[SectorClass, str]] = {
 SECTOR_KEYS: tuple[str, ...] = tuple(SECTORS)
 SECTOR_INDEX: dict[str, int] = {key: i for i, key in enumerate(SECTOR_KEYS)}
 BASIC_SECTORS: tuple[int, ...] = tuple(i for i, key in enumerate(SECTOR_KEYS) if SECTORS[key][0] is SectorClass.BASIC)
-
-
-def sector_class(key: str) -> SectorClass:
-    """The class of a sector key."""
-    return SECTORS[key][0]
