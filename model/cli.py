@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from model.comparison import versus_counterfactual
 from model.errors import InputError
 from model.output import check_target, default_run_folder, write_run
 from model.plots import plot_run
@@ -58,19 +60,52 @@ def run(
         count = replicates or resolved.replicates
         region = cached_region(Path(resolved.region_folder))
         base = resolved.base_year or region.latest_snapshot
-        total = count * (resolved.years.end - base + 1)
+        scenarios = [resolved, resolved.without_strategies()] if resolved.levers.strategies else [resolved]
+        total = len(scenarios) * count * (resolved.years.end - base + 1)
         with _progress(quiet) as progress:
             task = progress.add_task(f"{resolved.name}", total=total)
-            results = [
-                simulate(resolved, replicate=i, seed=seed, on_year=lambda _y: progress.advance(task))
-                for i in range(count)
-            ]
-            write_run(folder, resolved, results, plot=plot_run, overwrite=overwrite, command=sys.argv)
+            results = {
+                s.name: [
+                    simulate(s, replicate=i, seed=seed, on_year=lambda _y: progress.advance(task)) for i in range(count)
+                ]
+                for s in scenarios
+            }
+            tables = {}
+            if len(scenarios) == 2:
+                versus = versus_counterfactual(
+                    resolved, _outcomes(results[resolved.name]), _outcomes(results[scenarios[1].name])
+                )
+                tables["versus_baseline.csv"] = versus
+            all_runs = [r for runs in results.values() for r in runs]
+            write_run(folder, resolved, all_runs, plot=plot_run, overwrite=overwrite, command=sys.argv, tables=tables)
     except InputError as error:
         fail(error)
-    seconds = sum(r.seconds for r in results)
+    seconds = sum(r.seconds for r in all_runs)
     console.print(
         f"{resolved.name}: {count} replicate(s), {base}-{resolved.years.end}, {seconds:.1f} s -> {folder}",
+        soft_wrap=True,
+    )
+    if "versus_baseline.csv" in tables:
+        _print_versus(tables["versus_baseline.csv"], region.name)
+
+
+def _outcomes(runs: list) -> pd.DataFrame:
+    return pd.concat([r.outcomes for r in runs], ignore_index=True)
+
+
+def _print_versus(versus: pd.DataFrame, region_name: str) -> None:
+    """The region's net effect and cost per job, against the same scenario without strategies."""
+    row = versus[versus["municipality"] == region_name].iloc[0]
+    cost = row["mnok_per_net_job"]
+    console.print(
+        f"against no strategies, {int(row['year'])}: net jobs {row['net_jobs']:+.0f} "
+        f"(90 % interval {row['net_jobs_p5']:+.0f} to {row['net_jobs_p95']:+.0f}), "
+        f"net population {row['net_population']:+.0f}; budget {row['budget_mnok']:.0f} MNOK; "
+        + (
+            f"{cost:.2f} MNOK per net job ({row['mnok_per_net_job_year']:.3f} per net job-year)"
+            if cost == cost
+            else "MNOK per net job not shown: the interval includes zero"
+        ),
         soft_wrap=True,
     )
 

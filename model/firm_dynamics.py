@@ -19,25 +19,44 @@ REFERENCE_SIZE = 10.0  # employees at which hazard and volatility parameters are
 MAX_FIRM_AGE = 80  # oldest initial firm, in years
 
 
-def exit_hazard(table: FirmTable, year: int, p: Parameters) -> np.ndarray:
+def exit_hazard(table: FirmTable, year: int, p: Parameters, strategy_factor: np.ndarray | None = None) -> np.ndarray:
     """Yearly closure probability of every row (zero for fixed or closed firms).
 
     Liability of newness (high in the first years, fading with age), of
-    smallness (falls with size) and of weak competitiveness.
+    smallness (falls with size) and of weak competitiveness, times the firm's
+    own factors and, if given, this year's factor from strategies.
     """
+    age = np.maximum(year - table.founded, 0)
+    size = np.maximum(table.positions, 1) / REFERENCE_SIZE
+    newness = p.exit_hazard_newborn * table.early_hazard_factor * np.exp(-age / p.exit_hazard_decay_years)
+    hazard = (
+        (p.exit_hazard_mature + newness)
+        * size**p.exit_hazard_size_exponent
+        * np.exp(-p.exit_competitiveness_effect * table.competitiveness)
+        * table.hazard_factor
+    )
+    if strategy_factor is not None:
+        hazard = hazard * strategy_factor
+    return np.where(table.alive & ~table.fixed, np.clip(hazard, 0.0, 1.0), 0.0)
+
+
+def ordinary_hazard(table: FirmTable, year: int, p: Parameters) -> np.ndarray:
+    """The hazard a firm would have in a region without strategies (no strategy factors or boosts)."""
     age = np.maximum(year - table.founded, 0)
     size = np.maximum(table.positions, 1) / REFERENCE_SIZE
     hazard = (
         (p.exit_hazard_mature + p.exit_hazard_newborn * np.exp(-age / p.exit_hazard_decay_years))
         * size**p.exit_hazard_size_exponent
-        * np.exp(-p.exit_competitiveness_effect * table.competitiveness)
+        * np.exp(-p.exit_competitiveness_effect * (table.competitiveness - table.boost))
     )
     return np.where(table.alive & ~table.fixed, np.clip(hazard, 0.0, 1.0), 0.0)
 
 
-def closing(table: FirmTable, year: int, p: Parameters, draws: Draws) -> np.ndarray:
+def closing(
+    table: FirmTable, year: int, p: Parameters, draws: Draws, strategy_factor: np.ndarray | None = None
+) -> np.ndarray:
     """Rows of the firms that close this year."""
-    return np.flatnonzero(draws.uniform(table.key, 0) < exit_hazard(table, year, p))
+    return np.flatnonzero(draws.uniform(table.key, 0) < exit_hazard(table, year, p, strategy_factor))
 
 
 def young_growth(table: FirmTable, year: int, p: Parameters) -> np.ndarray:
@@ -110,11 +129,14 @@ def replacement_startups(table: FirmTable, year: int, n_pools: int, p: Parameter
     """Expected start-ups per pool that replace the jobs closures are expected to remove.
 
     Entry fills the room that exits leave, net of what young survivors add by
-    growing, so a region with no change in demand or trend stays stationary;
-    strategies add entry on top of this.
+    growing, so a region with no change in demand or trend stays stationary.
+    The room is that of ordinary firms (existing ones and start-ups) at their
+    ordinary hazard: firms that strategies bring (attracted, spin-offs) are
+    additions whose closures are real losses, and a strategy that lowers
+    hazards keeps jobs that entry would otherwise have replaced.
     """
-    hazard = exit_hazard(table, year, p)
+    hazard = ordinary_hazard(table, year, p)
     room = table.positions * (hazard - (1 - hazard) * young_growth(table, year, p))
-    room = np.where(table.alive & ~table.fixed, room, 0.0)
+    room = np.where(table.alive & table.ordinary, room, 0.0)
     by_pool = np.bincount(table.pool(), weights=room, minlength=n_pools)
     return np.maximum(by_pool, 0.0) / p.startup_mean_jobs

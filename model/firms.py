@@ -45,6 +45,13 @@ class FirmTable:
         origin: an Origin.
         alive: false once closed.
         fixed: an exogenous employer whose positions are held and who never closes.
+        ordinary: an existing firm or an ordinary start-up; firms that strategies bring
+            (attracted, spin-offs, programme start-ups) and fixed employers are not ordinary,
+            and ordinary entry does not replace them when they close.
+        boost: the part of competitiveness that strategies added (restructuring).
+        hazard_factor: multiplies the firm's whole exit hazard (a spin-off's better survival).
+        early_hazard_factor: multiplies its excess hazard of newness (start-ups founded under a
+            growth-culture programme take more risk).
         external: in-commuters employed, by outside node, shape (rows, outside nodes).
     """
 
@@ -57,6 +64,10 @@ class FirmTable:
     origin: np.ndarray
     alive: np.ndarray
     fixed: np.ndarray
+    ordinary: np.ndarray
+    boost: np.ndarray
+    hazard_factor: np.ndarray
+    early_hazard_factor: np.ndarray
     external: np.ndarray
 
     @classmethod
@@ -72,6 +83,10 @@ class FirmTable:
             origin=np.zeros(0, np.int8),
             alive=np.zeros(0, bool),
             fixed=np.zeros(0, bool),
+            ordinary=np.zeros(0, bool),
+            boost=np.zeros(0, np.float64),
+            hazard_factor=np.zeros(0, np.float64),
+            early_hazard_factor=np.zeros(0, np.float64),
             external=np.zeros((0, n_outside), np.int64),
         )
 
@@ -88,6 +103,9 @@ class FirmTable:
         founded: int,
         origin: Origin,
         fixed: bool = False,
+        ordinary: bool = True,
+        hazard_factor: np.ndarray | float = 1.0,
+        early_hazard_factor: np.ndarray | float = 1.0,
     ) -> np.ndarray:
         """Append new firms; returns their rows."""
         n = len(positions)
@@ -102,6 +120,10 @@ class FirmTable:
             "origin": np.full(n, origin, np.int8),
             "alive": np.ones(n, bool),
             "fixed": np.full(n, fixed, bool),
+            "ordinary": np.full(n, ordinary and not fixed, bool),
+            "boost": np.zeros(n, np.float64),
+            "hazard_factor": np.broadcast_to(np.asarray(hazard_factor, np.float64), (n,)).copy(),
+            "early_hazard_factor": np.broadcast_to(np.asarray(early_hazard_factor, np.float64), (n,)).copy(),
             "external": np.zeros((n, self.external.shape[1]), np.int64),
         }
         for column in fields(self):

@@ -6,12 +6,13 @@ node seen from one home municipality (weekly commuting, a fixed share of
 that municipality's employed residents). Seekers choose a pool with
 probability proportional to its vacancies times an accessibility weight
 
-    A[origin, pool] = K[origin, destination] * exp(-b * minutes[origin, destination]),
+    A[origin, pool] = K[origin, destination] * f(minutes[origin, destination]),
 
 a gravity model whose origin-destination constants K are fitted so that the
 base-year commuting matrix is reproduced exactly (the pivot-point form used in
-transport models); b is ``commute_time_decay_per_min``. A change of commuting
-times (an infrastructure strategy) moves choices through exp(-b * minutes).
+transport models). A change of commuting times (an infrastructure strategy)
+moves choices through f = (t / t0) ** (-b T): ``commute_time_decay_per_min``
+b per minute at a 30-minute commute, less per minute on longer ones.
 In each round an application is suitable with a probability (skills, health,
 timing) that rises when employers are short of workers, and every open vacancy of a pool with suitable applicants
 is filled with a fixed probability (recruiting takes time) by a random one of
@@ -31,6 +32,7 @@ from model.persons import Persons, Status
 from model.randomness import Draws, binomial_from_uniform, mix, rank_within_groups
 from model.region import RegionData
 from model.sectors import SECTOR_KEYS
+from model.signals import time_response
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,7 @@ class PoolLayout:
 
     def affinity(self, minutes: np.ndarray, decay: float) -> np.ndarray:
         """A[origin node, pool] for the given commuting times (pivot on the base year)."""
-        change = np.nan_to_num(minutes - self.base_minutes)[:, self.destination]
-        return self.base_affinity * np.exp(-decay * change)
+        return self.base_affinity * time_response(minutes, self.base_minutes, decay)[:, self.destination]
 
 
 def build_layout(
@@ -133,6 +134,7 @@ def match(
     outside_vacancies: np.ndarray,
     external_seekers: np.ndarray,
     suitability: float,
+    fill_probability: np.ndarray,
     p: Parameters,
     draws: Draws,
 ) -> MatchResult:
@@ -148,6 +150,8 @@ def match(
         external_seekers: in-commuting job seekers per outside node (not persons).
         suitability: chance that an application is acceptable this year (higher when
             employers are short of workers).
+        fill_probability: chance per round that an open vacancy with applicants is filled,
+            per pool (faster where a business-services strategy acts).
         p: parameters.
         draws: the matching draws; each seeker's draws are tied to its identity.
     """
@@ -181,7 +185,7 @@ def match(
         applied = (choice >= 0) & (draws.uniform(identity, draw + 4) < suitability)
         # Each open vacancy is filled this round with a fixed chance if anyone applied.
         pool_ids = np.arange(len(open_by_pool), dtype=np.uint64)
-        fillable = binomial_from_uniform(open_by_pool, p.vacancy_fill_probability, draws.uniform(pool_ids, draw + 1))
+        fillable = binomial_from_uniform(open_by_pool, fill_probability, draws.uniform(pool_ids, draw + 1))
         rank = np.full(len(origin), np.iinfo(np.int64).max)
         rank[applied] = rank_within_groups(choice[applied], draws.uniform(identity[applied], draw + 2))
         hired = applied & (rank < fillable[np.maximum(choice, 0)])

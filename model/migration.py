@@ -171,7 +171,7 @@ def _quit_for_longer_commutes(
     old = commute_minutes[persons.home[movers][works], workplace[works]]
     new = commute_minutes[new_home[works], workplace[works]]
     extra = np.maximum(np.nan_to_num(new - old), 0.0)
-    keeps = np.exp(-p.commute_time_decay_per_min * extra)
+    keeps = np.exp(-p.commute_time_decay_per_min * extra)  # short moves: decay per minute as stated
     quits = movers[works][draws.uniform(persons.pid[movers[works]], 3) >= keeps]
     persons.leave_jobs(quits)
     persons.status[quits] = Status.UNEMPLOYED

@@ -36,6 +36,6 @@ class Municipality(mesa.Agent):
         self.amenity = float(region.amenity[index])
         self.stats: dict[str, float] = {}
 
-    def build_dwellings(self) -> None:
-        """Complete this year's new dwellings."""
-        self.dwellings += self.dwellings_built_per_year
+    def build_dwellings(self, extra: float = 0.0) -> None:
+        """Complete this year's new dwellings: ordinary construction plus `extra` from strategies."""
+        self.dwellings += self.dwellings_built_per_year + extra

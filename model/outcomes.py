@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.demand import AGE_BANDS
+from model.firms import Origin
 from model.persons import Status
 from model.sectors import SECTOR_KEYS
 
@@ -33,8 +34,17 @@ STOCKS: tuple[str, ...] = (
     "vacancies",
     *(f"jobs_{key}" for key in SECTOR_KEYS),
     *(f"vacancies_{key}" for key in SECTOR_KEYS),
+    *(f"jobs_{origin.name.lower()}" for origin in Origin),
 )
-FLOWS: tuple[str, ...] = ("births", "deaths", "in_migrants", "out_migrants", "startups", "firm_exits")
+FLOWS: tuple[str, ...] = (
+    "births",
+    "deaths",
+    "in_migrants",
+    "out_migrants",
+    "startups",
+    "firm_exits",
+    "strategy_cost_mnok",
+)
 VARIABLES: tuple[str, ...] = STOCKS + FLOWS
 
 
@@ -82,6 +92,10 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
     for s, key in enumerate(SECTOR_KEYS):
         stocks[f"jobs_{key}"] = np.append(jobs_by_pool[:, s], jobs_by_pool[:, s].sum())
         stocks[f"vacancies_{key}"] = np.append(open_by_pool[:, s], open_by_pool[:, s].sum())
+
+    for origin in Origin:
+        mine = firms.origin == origin
+        stocks[f"jobs_{origin.name.lower()}"] = per_municipality(firms.municipality[mine], employees[mine])
 
     employed = persons.employed
     stocks["employed_residents"] = per_municipality(persons.home[employed])

@@ -79,8 +79,18 @@ def write_run(
     plot: Callable[[pd.DataFrame, Scenario, Path], None] | None = None,
     overwrite: bool = False,
     command: list[str] | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the outcome tables, the manifest and the plots of a run.
+
+    Args:
+        folder: the run folder to create.
+        scenario: the scenario as resolved.
+        results: every replicate run (of the scenario and, if any, its counterfactual).
+        plot: writes figures from the outcome table into a folder.
+        overwrite: replace an existing folder.
+        command: the command line, for the manifest.
+        tables: further tables to write as CSV, by file name.
 
     Returns:
         The run folder.
@@ -91,6 +101,8 @@ def write_run(
         outcomes.to_parquet(target / "outcomes.parquet", index=False)
         outcomes.to_csv(target / "outcomes.csv", index=False)
         commuting.to_parquet(target / "commuting.parquet", index=False)
+        for name, table in (tables or {}).items():
+            table.to_csv(target / name, index=False)
         if plot is not None:
             plot(outcomes, scenario, target)
         manifest = build_manifest(scenario, results, command)
@@ -105,8 +117,8 @@ def build_manifest(scenario: Scenario, results: list[RunResult], command: list[s
         "scenario_file": scenario.source,
         "region_folder": scenario.region_folder,
         "seed": results[0].seed if results else scenario.seed,
-        "replicates": [r.replicate for r in results],
-        "seconds_per_replicate": [round(r.seconds, 3) for r in results],
+        "replicates": sorted({r.replicate for r in results}),
+        "runs": [{"scenario": r.scenario, "replicate": r.replicate, "seconds": round(r.seconds, 3)} for r in results],
         "wall_time_seconds": round(sum(r.seconds for r in results), 3),
         "participation_factor": results[0].participation_factor if results else None,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

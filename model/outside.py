@@ -21,7 +21,7 @@ from model.firms import FirmTable
 from model.parameters import Parameters
 from model.persons import Persons
 from model.region import RegionData
-from model.signals import response
+from model.signals import response, time_response
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,8 @@ class OutsideNodes:
     ) -> np.ndarray:
         """Unfilled jobs for residents at the daily nodes, then per (home, long-distance node)."""
         m = self.n_municipalities
-        change = np.nan_to_num(minutes[:m][:, self.daily] - self.base_minutes)
-        within_reach = (self.base_out_flows * np.exp(-decay * change)).sum(0) / np.maximum(
-            self.base_out_flows.sum(0), 1
-        )
+        factor = time_response(minutes[:m][:, self.daily], self.base_minutes, decay)
+        within_reach = (self.base_out_flows * factor).sum(0) / np.maximum(self.base_out_flows.sum(0), 1)
         demand = self.base_positions * (1 + outside_job_growth) ** years * within_reach
         working = persons.employed
         cell = persons.home[working].astype(np.int64) * self.n_nodes + persons.workplace[working]

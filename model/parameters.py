@@ -115,8 +115,9 @@ class Parameters(Strict):
         0.06,
         "1/minute",
         (0.02, 0.12),
-        "Decay of the chance of taking a vacancy with commuting time, exp(-b t); typical "
-        "gravity estimates for Norwegian commuting lie in 0.03-0.10 per minute.",
+        "Decay of commuting with travel time per minute at a 30-minute commute (flatter on longer "
+        "trips: (t/t0)^(-30 b)); also weighs movers' choice of home by the commute to their job. "
+        "Gravity estimates for Norwegian commuting lie in 0.03-0.10 per minute.",
         ge=0,
         le=1,
     )
@@ -321,6 +322,53 @@ class Parameters(Strict):
         "Health and care use of a person aged 80+ relative to one aged 20-66 (nursing homes, home care).",
         ge=0,
         le=100,
+    )
+
+    # --- Strategies ----------------------------------------------------------
+    attraction_cost_mnok: float = param(
+        4.0,
+        "MNOK per prospect",
+        (1.0, 10.0),
+        "Promotion and reception money spent on one prospective firm that gives it a "
+        "1 - 1/e = 63 % chance of coming (chance 1 - exp(-spend/cost)); an assumption to explore, "
+        "not an estimate.",
+        ge=0.01,
+        le=1000,
+    )
+    attraction_labour_elasticity: float = param(
+        1.0,
+        "elasticity",
+        (0.0, 2.0),
+        "A prospect's chance of coming falls as (s0/s)^e when the region's unfilled-vacancy signal "
+        "s exceeds its base-year level s0: firms avoid places where they cannot hire.",
+        ge=0,
+        le=5,
+    )
+    land_ha_per_job: float = param(
+        0.015,
+        "hectares per job",
+        (0.005, 0.04),
+        "Business land an attracted firm needs per job (150 m2); industrial areas in Norway use "
+        "about 50-300 m2 per job.",
+        ge=0,
+        le=1,
+    )
+    spinoff_growth_advantage: float = param(
+        0.03,
+        "1/year",
+        (0.0, 0.08),
+        "Persistent yearly growth advantage of research spin-offs over ordinary start-ups.",
+        ge=-0.5,
+        le=0.5,
+    )
+    restructuring_growth_per_gain: float = param(
+        0.1,
+        "1/year per unit gain",
+        (0.05, 0.3),
+        "Yearly competitiveness gained per unit of productivity gain: a 10 % gain cuts positions "
+        "by 10 % at once and adds 1 %/year to growth (and survival) after.",
+        ge=0,
+        le=2,
     )
 
     # --- Migration -----------------------------------------------------------

@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from model.region import RegionData, cached_region  # noqa: E402
@@ -83,6 +84,7 @@ def _panels(
     sns.set_theme(style="whitegrid", context="talk", font_scale=0.8)
     figure, axes = plt.subplots(2, 3, figsize=(16, 9), sharex=True)
     replicates = data["replicate"].nunique()
+    palette = dict(zip(dict.fromkeys(data["scenario"]), PALETTE, strict=False))
     for ax, place in zip(axes.ravel(), places, strict=True):
         here = data[data["municipality"] == place]
         ax.axvspan(scenario.years.start, scenario.years.end, color="0.93", zorder=0)
@@ -102,11 +104,11 @@ def _panels(
             data=here,
             x="year",
             y="value",
+            hue="scenario",
+            palette=palette,
             errorbar=("pi", 90) if replicates > 1 else None,
-            color=PALETTE[0],
             lw=2.5,
             ax=ax,
-            label=f"{scenario.name} (model)",
             legend=False,
         )
         ax.set_title(place, fontweight="bold" if place == region.name else None)
@@ -118,12 +120,15 @@ def _panels(
         centre, half = (low + high) / 2, max(high - low, 0.1 * (low + high) / 2) / 2
         ax.set_ylim(max(0, centre - 1.1 * half), centre + 1.1 * half)
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    for name, colour in palette.items():
+        handles.append(Line2D([0], [0], color=colour, lw=2.5))
+        labels.append(f"{name} (model)")
     band = f"; band: 5-95 % of {replicates} replicates" if replicates > 1 else ""
     handles.append(plt.Rectangle((0, 0), 1, 1, color="0.93"))
     labels.append(f"reporting window {scenario.years.start}-{scenario.years.end}")
-    figure.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
+    figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), frameon=False)
     figure.suptitle(f"{title} — {region.name}, scenario '{scenario.name}'{band}", fontsize=16)
-    figure.tight_layout(rect=(0, 0.06, 1, 0.95))
+    figure.tight_layout(rect=(0, 0.04 + 0.03 * ((len(labels) - 1) // 4 + 1), 1, 0.95))
     figure.savefig(path, dpi=110)
     plt.close(figure)
 

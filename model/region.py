@@ -57,12 +57,20 @@ class _SnapshotEntry(Strict):
     jobs_by_sector: str | None = None
 
 
+class _RndSource(Strict):
+    municipality: str
+    """Municipality where the research institution is."""
+    sector: str
+    """Sector of its spin-offs (a sector key)."""
+
+
 class _RegionFile(Strict):
     name: str
     national: str
     municipalities: list[_MunicipalityEntry] = Field(min_length=1)
     outside_nodes: list[_NodeEntry] = []
     snapshots: dict[int, _SnapshotEntry] = Field(min_length=1)
+    rnd_sources: dict[str, _RndSource] = {}
     commuting_times: str
     municipality_data: str
     observed: dict[str, str] = {}
@@ -127,6 +135,7 @@ class RegionData:
     amenity: np.ndarray
     national: NationalData
     snapshot_years: list[int]
+    rnd_sources: dict[str, tuple[int, int]]
     _spec: _RegionFile = field(repr=False)
     _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
     _observed: dict[str, dict] = field(default_factory=dict, repr=False)
@@ -140,6 +149,13 @@ class RegionData:
     def latest_snapshot(self) -> int:
         """The default base year: the latest snapshot."""
         return max(self.snapshot_years)
+
+    def node(self, name_or_key: str) -> int:
+        """Index of a node (municipality or outside node) by name or key."""
+        for i, node in enumerate(self.nodes):
+            if name_or_key in (node.name, node.key):
+                return i
+        raise KeyError(did_you_mean(name_or_key, [node.name for node in self.nodes]) or "unknown node")
 
     def municipality(self, name_or_number: str) -> int:
         """Index of a municipality by name or number, with a hint if unknown."""
@@ -240,11 +256,37 @@ def load_region(folder: Path) -> RegionData:
         amenity=housing["amenity_index"],
         national=_national(folder, spec, document),
         snapshot_years=sorted(spec.snapshots),
+        rnd_sources=_rnd_sources(spec, municipalities, document),
         _spec=spec,
     )
     region.observed_population()  # read the observed tables now: a fault surfaces before any run
     region.observed_jobs()
     return region
+
+
+def _rnd_sources(spec: _RegionFile, municipalities: list[str], document) -> dict[str, tuple[int, int]]:
+    """Research sources: name -> (municipality index, sector index)."""
+    sources = {}
+    for name, source in spec.rnd_sources.items():
+        path, line = document.where(("rnd_sources", name))
+        if source.municipality not in municipalities:
+            hint = did_you_mean(source.municipality, municipalities)
+            raise InputError(
+                Problem(
+                    path,
+                    f"unknown municipality {source.municipality!r}",
+                    line=line,
+                    key=f"rnd_sources.{name}",
+                    hint=hint,
+                )
+            )
+        if source.sector not in SECTOR_KEYS:
+            hint = did_you_mean(source.sector, SECTOR_KEYS)
+            raise InputError(
+                Problem(path, f"unknown sector {source.sector!r}", line=line, key=f"rnd_sources.{name}", hint=hint)
+            )
+        sources[name] = (municipalities.index(source.municipality), SECTOR_KEYS.index(source.sector))
+    return sources
 
 
 def _national(folder: Path, spec: _RegionFile, document) -> NationalData:

@@ -20,6 +20,7 @@ from model.demand import AGE_BANDS, Drivers, demand_ratio
 from model.firms import Firm, Origin
 from model.initial_state import build_initial_state
 from model.labour_market import build_layout, match
+from model.levers.effects import NewFirms, StrategyEffects
 from model.municipality import Municipality
 from model.outcomes import REGION_REPORTERS, Recorder, commuting_matrix, count_stocks
 from model.outside import OutsideNodes
@@ -73,8 +74,10 @@ class RegionModel(mesa.Model):
         self.participation, self.participation_factor = state.participation, state.participation_factor
         labour_supply.classify(self.persons, self.participation)
         self.municipalities = [Municipality(self, i) for i in range(self.region.n_municipalities)]
-        self.firm_agents = {row: Firm(self, row) for row in range(len(self.firms))}
+        self.firm_agents: dict[int, Firm] = {}
+        self._register(np.arange(len(self.firms)))
         self._set_up_labour_market(snapshot.commuting)
+        self.strategies = StrategyEffects(scenario.levers, self)
         self.vacancy_signal: float | None = None
         self._record_base_year()
 
@@ -83,6 +86,7 @@ class RegionModel(mesa.Model):
         """One year: demography, labour supply, firms, migration, matching, housing."""
         self.flows: dict[str, np.ndarray] = {}
         self._take_stock()
+        self.strategies.start_of_year(self)
         self.demography()
         self.labour_supply()
         self.firm_phase()
@@ -111,22 +115,23 @@ class RegionModel(mesa.Model):
         labour_supply.separate(self.persons, self.firms, self.p.job_separation_rate, self.stream("labour_supply"))
 
     def firm_phase(self) -> None:
-        """Closures, growth or decline of positions, start-ups, lay-offs."""
-        draws = self.stream("firms")
-        n_pools = self.layout.n_firm_pools
-        expected_startups = firm_dynamics.replacement_startups(self.firms, self.year, n_pools, self.p)
-        closing = firm_dynamics.closing(self.firms, self.year, self.p, draws)
-        exits = np.bincount(self.firms.municipality[closing], minlength=self.n_municipalities)
+        """Restructuring, closures, growth or decline of positions, start-ups, arrivals, lay-offs."""
+        draws, firms = self.stream("firms"), self.firms
+        self.strategies.restructure(self, draws)
+        expected_startups = firm_dynamics.replacement_startups(firms, self.year, self.layout.n_firm_pools, self.p)
+        closing = firm_dynamics.closing(firms, self.year, self.p, draws, self.strategies.exit_factor(self))
+        exits = np.bincount(firms.municipality[closing], minlength=self.n_municipalities)
         self.close_firms(closing)
-        positions = firm_dynamics.new_positions(
-            self.firms, self.year, self._pool_growth(), self.unfilled, self.p, draws
+        firms.positions = firm_dynamics.new_positions(
+            firms, self.year, self._pool_growth(), self.unfilled, self.p, draws
         )
-        self.firms.positions = positions
-        emptied = np.flatnonzero(self.firms.alive & (positions == 0))
-        exits += np.bincount(self.firms.municipality[emptied], minlength=self.n_municipalities)
+        emptied = np.flatnonzero(firms.alive & (firms.positions == 0))
+        exits += np.bincount(firms.municipality[emptied], minlength=self.n_municipalities)
         self.close_firms(emptied)
         self.flows["firm_exits"] = exits
-        self.flows["startups"] = self._start_firms(expected_startups, draws)
+        rate, early_exit = self.strategies.startup_multiplier(self)
+        self.flows["startups"] = self._start_firms(expected_startups, rate, early_exit, draws)
+        self._found(self.strategies.arrivals(self, draws))
         self._lay_off_excess(draws)
 
     def migration(self) -> None:
@@ -167,18 +172,21 @@ class RegionModel(mesa.Model):
                 self.p,
             ),
             self._suitability(),
+            self.strategies.fill_probability(self),
             self.p,
             self.stream("matching"),
         )
         self.hire_rate = smooth(self.hire_rate, result.hire_rate, self.p.vacancy_signal_memory)
 
     def housing(self) -> None:
-        """New dwellings are completed."""
-        for municipality in self.municipalities:
-            municipality.build_dwellings()
+        """New dwellings are completed, ordinary construction and strategies' alike."""
+        extra = self.strategies.extra_dwellings(self.year, self.population_now())
+        for municipality, dwellings in zip(self.municipalities, extra, strict=True):
+            municipality.build_dwellings(dwellings)
 
     def close_year(self) -> None:
         """Record the year's flows, move to 1 January of the next year and count stocks."""
+        self.flows["strategy_cost_mnok"] = self.strategies.cost(self.year, self.population_now())
         flows = {
             key: np.append(value, value.sum()) if len(value) == self.n_municipalities else value
             for key, value in self.flows.items()
@@ -220,9 +228,29 @@ class RegionModel(mesa.Model):
             origin=Origin.ATTRACTED,
             fixed=True,
         )
-        agent = Firm(self, int(rows[0]))
-        self.firm_agents[int(rows[0])] = agent
-        return agent
+        return self._register(rows)[0]
+
+    def _register(self, rows: np.ndarray) -> list[Firm]:
+        """Mesa agents for new rows of the firm table."""
+        agents = [Firm(self, int(row)) for row in rows]
+        self.firm_agents.update({agent.row: agent for agent in agents})
+        return agents
+
+    def _found(self, new: NewFirms) -> None:
+        """Add the firms strategies bring this year."""
+        for i, origin in enumerate(new.origin):
+            rows = self.firms.add(
+                key=new.key[i],
+                municipality=new.municipality[i],
+                sector=new.sector[i],
+                positions=new.positions[i],
+                competitiveness=new.competitiveness[i],
+                founded=self.year,
+                origin=origin,
+                ordinary=False,
+                hazard_factor=new.hazard_factor[i],
+            )
+            self._register(rows)
 
     def _pool_growth(self) -> np.ndarray:
         """Growth factor of each municipality x sector pool this year."""
@@ -235,26 +263,37 @@ class RegionModel(mesa.Model):
             growth[:, s] = 1 + self.context.national_job_growth.get(SECTOR_KEYS[s], 0.0)
         return growth.ravel()
 
-    def _start_firms(self, expected: np.ndarray, draws: Draws) -> np.ndarray:
-        """New employer firms per pool (Poisson around the expected number)."""
-        k = len(SECTOR_KEYS)
-        pool_ids = np.arange(len(expected), dtype=np.uint64)
-        counts = poisson_from_uniform(expected, draws.uniform(pool_ids, 4))
-        pools = np.repeat(np.arange(len(counts)), counts)
-        nth = np.arange(len(pools)) - np.repeat(np.cumsum(counts) - counts, counts)
-        keys = draws.new_ids((pools.astype(np.uint64) << np.uint64(32)) + nth.astype(np.uint64), draw=2)
-        rows = self.firms.add(
-            key=keys,
-            municipality=pools // k,
-            sector=pools % k,
-            positions=firm_dynamics.startup_sizes(keys, self.p, draws),
-            competitiveness=draws.normal(keys, 5) * self.p.competitiveness_sd,
-            founded=self.year,
-            origin=Origin.STARTUP,
-        )
-        for row in rows:
-            self.firm_agents[int(row)] = Firm(self, int(row))
-        return np.bincount(pools // k, minlength=self.n_municipalities)
+    def _start_firms(self, expected: np.ndarray, rate: np.ndarray, early_exit: np.ndarray, draws: Draws) -> np.ndarray:
+        """New employer firms per pool: ordinary entry, and the extra entry of growth-culture programmes.
+
+        Ordinary start-ups are drawn exactly as without strategies (common random
+        numbers); a programme's extra start-ups are drawn apart and, like other
+        firms strategies bring, are not replaced by ordinary entry when they close.
+        """
+        started = np.zeros(self.n_municipalities, dtype=np.int64)
+        for programme, mean in ((False, expected), (True, expected * np.maximum(rate - 1, 0))):
+            k = len(SECTOR_KEYS)
+            pool_ids = np.arange(len(mean), dtype=np.uint64)
+            counts = poisson_from_uniform(mean, draws.uniform(pool_ids, 6 if programme else 4))
+            pools = np.repeat(np.arange(len(counts)), counts)
+            nth = np.arange(len(pools)) - np.repeat(np.cumsum(counts) - counts, counts)
+            keys = draws.new_ids(
+                (pools.astype(np.uint64) << np.uint64(32)) + nth.astype(np.uint64), draw=7 if programme else 2
+            )
+            rows = self.firms.add(
+                key=keys,
+                municipality=pools // k,
+                sector=pools % k,
+                positions=firm_dynamics.startup_sizes(keys, self.p, draws),
+                competitiveness=draws.normal(keys, 5) * self.p.competitiveness_sd,
+                founded=self.year,
+                origin=Origin.STARTUP,
+                ordinary=not programme,
+                early_hazard_factor=early_exit[pools] if programme else 1.0,
+            )
+            self._register(rows)
+            started += np.bincount(pools // k, minlength=self.n_municipalities)
+        return started
 
     def _lay_off_excess(self, draws: Draws) -> None:
         """Firms with more workers than positions let the excess go, every worker alike."""
@@ -299,7 +338,7 @@ class RegionModel(mesa.Model):
         self.base_pool_positions = np.bincount(firms.pool(), weights=firms.positions, minlength=m * len(SECTOR_KEYS))
 
     def _record_base_year(self) -> None:
-        self.base_density = self._population() / np.array([mu.dwellings for mu in self.municipalities])
+        self.base_density = self.population_now() / np.array([mu.dwellings for mu in self.municipalities])
         self._take_stock()
         self.base_drivers = self.drivers
         self.base_job_access = self.job_access
@@ -317,8 +356,17 @@ class RegionModel(mesa.Model):
         for i, municipality in enumerate(self.municipalities):
             municipality.stats = {key: float(value[i]) for key, value in stocks.items()}
 
-    def _population(self) -> np.ndarray:
+    def population_now(self) -> np.ndarray:
+        """Residents per municipality at this moment."""
         return np.bincount(self.persons.home, minlength=self.n_municipalities)
+
+    def labour_within_reach(self) -> np.ndarray:
+        """Labour force living within commuting reach of each municipality, weighted by exp(-b t)."""
+        persons = self.persons
+        active = np.isin(persons.status, (Status.EMPLOYED, Status.UNEMPLOYED))
+        labour = np.bincount(persons.home[active], minlength=self.n_municipalities)
+        minutes = self.minutes[: self.n_municipalities, : self.n_municipalities]
+        return labour @ np.exp(-self.p.commute_time_decay_per_min * minutes)
 
     def _drivers(self) -> Drivers:
         persons, m = self.persons, self.n_municipalities
@@ -371,7 +419,7 @@ class RegionModel(mesa.Model):
     def _attraction(self) -> np.ndarray:
         """Destination weight of each municipality for movers, by settlement band."""
         p = self.p
-        density = self._population() / np.array([mu.dwellings for mu in self.municipalities])
+        density = self.population_now() / np.array([mu.dwellings for mu in self.municipalities])
         housing = np.exp(-p.housing_pull * (density / self.base_density - 1))
         amenity = np.array([mu.amenity for mu in self.municipalities])
         access = response(self.job_access, self.base_job_access, p.vacancy_pull_elasticity)

@@ -25,6 +25,7 @@ class RunResult:
     """The tables of one replicate.
 
     Attributes:
+        scenario: the scenario's name.
         outcomes: scenario, replicate, year, municipality, variable, value.
         commuting: scenario, replicate, year, residence, workplace, persons.
         replicate: the replicate number.
@@ -33,6 +34,7 @@ class RunResult:
         participation_factor: the factor that scaled national participation (see ODD).
     """
 
+    scenario: str
     outcomes: pd.DataFrame
     commuting: pd.DataFrame
     replicate: int
@@ -59,6 +61,7 @@ def simulate(
             on_year(model.year - 1)
     nodes = [node.name for node in model.region.nodes]
     return RunResult(
+        scenario=scenario.name,
         outcomes=model.recorder.table(scenario.name, replicate),
         commuting=model.recorder.commuting_table(scenario.name, replicate, nodes),
         replicate=replicate,

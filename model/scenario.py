@@ -10,18 +10,20 @@ single entry point.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
 from model.errors import InputError, Problem, did_you_mean
+from model.levers import Levers
 from model.parameters import Parameters
 from model.region import RegionData, cached_region, resolve_region_folder
 from model.sectors import SECTOR_KEYS
 from model.validation import Strict, validate_document
-from model.yamlio import Location, read_yaml
+from model.yamlio import Location, dotted, read_yaml
 
 MAX_HORIZON_YEARS = 100
+Persons = Annotated[float, Field(ge=0, le=1_000_000)]
 
 
 class Years(Strict):
@@ -58,8 +60,10 @@ class Context(Strict):
     mortality_improvement_per_year: float = Field(0.01, ge=0, le=0.1)
     """Yearly fall in death rates after the last data year (share/year); about 1 % keeps
     life expectancy rising by 1-1.5 years a decade, as in SSB's main projections."""
-    immigration_per_year: float = Field(350.0, ge=0, le=1_000_000)
-    """Persons settling in the region from abroad per year, refugees included (2005-06: 310-344)."""
+    immigration_per_year: Persons | dict[str, Persons] = 350.0
+    """Persons settling in the region from abroad per year, refugees included (2005-06: 310-344):
+    one number for the region (settling where people of their age live), or a mapping of
+    municipality names to numbers, with `regional` for the rest."""
     outside_job_growth: float = Field(0.0, ge=-0.5, le=1)
     """Yearly growth of jobs open to the region's residents at outside nodes (share/year)."""
     visitor_growth_per_year: float = Field(0.0, ge=-0.5, le=1)
@@ -93,6 +97,7 @@ class Scenario(Strict):
     """Seed of replicate 0; replicate i uses (seed, i)."""
     replicates: int = Field(1, ge=1, le=10_000)
     context: Context = Field(default_factory=Context)
+    levers: Levers = Field(default_factory=Levers)
     parameters: Parameters = Field(default_factory=Parameters)
 
     # Set by from_yaml, not by users.
@@ -111,7 +116,13 @@ class Scenario(Strict):
 
     def resolved_dict(self) -> dict[str, Any]:
         """The scenario as plain data, every default filled in (for manifests)."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", by_alias=True)
+
+    def without_strategies(self) -> Scenario:
+        """The same scenario with no strategy: the counterfactual its strategies are judged against."""
+        return self.model_copy(
+            update={"name": f"{self.name} without strategies", "levers": Levers(cooperation=self.levers.cooperation)}
+        )
 
     def with_overrides(self, **parameters: Any) -> Scenario:
         """A copy with some behavioural parameters replaced (validated)."""
@@ -193,43 +204,75 @@ def _region_folder(document: MergedDocument, scenario: Scenario) -> Path:
 
 
 def _check_against_region(document: MergedDocument, scenario: Scenario, region: RegionData) -> None:
-    """Base year and reporting window must fit the region's snapshots."""
-    problems = []
+    """Everything that needs the region: base year, years, targets, nodes, sources."""
+    problems: list[Problem] = []
+
+    def problem(location: tuple, message: str, hint: str | None = None) -> None:
+        path, line = document.where(location)
+        problems.append(Problem(path, message, line=line, key=dotted(location), hint=hint))
+
     base = scenario.base_year if scenario.base_year is not None else region.latest_snapshot
     if base not in region.snapshot_years:
-        path, line = document.where(("base_year",))
-        problems.append(
-            Problem(
-                path,
-                f"the region has no snapshot for {base}",
-                line=line,
-                key="base_year",
-                hint="snapshots: " + ", ".join(map(str, region.snapshot_years)),
-            )
+        problem(
+            ("base_year",),
+            f"the region has no snapshot for {base}",
+            "snapshots: " + ", ".join(map(str, region.snapshot_years)),
         )
     elif not region.snapshot(base).has_jobs:
-        path, line = document.where(("base_year",))
-        problems.append(
-            Problem(
-                path,
-                f"the {base} snapshot has persons but no jobs or commuting",
-                line=line,
-                key="base_year",
-                hint=f"use {region.latest_snapshot}",
-            )
+        problem(
+            ("base_year",), f"the {base} snapshot has persons but no jobs or commuting", f"use {region.latest_snapshot}"
         )
-    path, line = document.where(("years", "start"))
     if scenario.years.start < base:
-        problems.append(
-            Problem(path, f"start {scenario.years.start} is before the base year {base}", line=line, key="years.start")
-        )
+        problem(("years", "start"), f"start {scenario.years.start} is before the base year {base}")
     if scenario.years.end - base > MAX_HORIZON_YEARS:
-        path, line = document.where(("years", "end"))
-        problems.append(
-            Problem(path, f"horizon more than {MAX_HORIZON_YEARS} years after {base}", line=line, key="years.end")
-        )
+        problem(("years", "end"), f"horizon more than {MAX_HORIZON_YEARS} years after {base}")
+    immigration = scenario.context.immigration_per_year
+    for name in immigration if isinstance(immigration, dict) else ():
+        if name != "regional":
+            _known_municipality(region, name, ("context", "immigration_per_year", name), problem)
+    horizon = scenario.years.end
+    for i, strategy in enumerate(scenario.levers.strategies):
+        here = ("levers", "strategies", i)
+        for key, year in (("from", strategy.start), ("to", strategy.end)):
+            if year is not None and not base <= year <= horizon:
+                problem((*here, key), f"year {year} is outside the run {base}-{horizon}")
+        if strategy.start is not None and strategy.end is not None and strategy.end < strategy.start:
+            problem((*here, "to"), f"to ({strategy.end}) is before from ({strategy.start})")
+        if strategy.target != "regional":
+            _known_municipality(region, strategy.target, (*here, "target"), problem, extra=("regional",))
+        if strategy.type == "commercialise_rnd" and strategy.source not in region.rnd_sources:
+            problem(
+                (*here, "source"),
+                f"the region has no research source {strategy.source!r}",
+                "sources: " + ", ".join(region.rnd_sources) if region.rnd_sources else "add rnd_sources to region.yaml",
+            )
+        if strategy.type == "infrastructure":
+            for key in ("from_node", "to_node"):
+                _known_daily_node(region, getattr(strategy, key), (*here, key), problem)
+            if strategy.from_node == strategy.to_node:
+                problem((*here, "to_node"), "from_node and to_node are the same node")
     if problems:
         raise InputError(problems)
+
+
+def _known_municipality(region: RegionData, name: str, location: tuple, problem, extra: tuple[str, ...] = ()) -> None:
+    try:
+        region.municipality(name)
+    except KeyError:
+        hint = did_you_mean(name, [*region.municipalities, *extra]) or "municipalities: " + ", ".join(
+            region.municipalities
+        )
+        problem(location, f"unknown municipality {name!r}", hint)
+
+
+def _known_daily_node(region: RegionData, name: str, location: tuple, problem) -> None:
+    names = {node.name: node for node in region.nodes}
+    node = names.get(name) or next((n for n in region.nodes if n.key == name), None)
+    if node is None:
+        hint = did_you_mean(name, [n.name for n in region.nodes if n.kind != "long_distance"])
+        problem(location, f"unknown node {name!r}", hint)
+    elif node.kind == "long_distance":
+        problem(location, f"{name} is a long-distance node: its commuting has no travel time")
 
 
 def load_scenario(path: Path | str) -> Scenario:

@@ -36,69 +36,112 @@ def validate_document(document: Document, schema: type[M], data: Any = None, con
 
 
 def problems_from(error: ValidationError, document: Document, schema: type[BaseModel]) -> list[Problem]:
-    """Turn pydantic's errors into located problems."""
+    """Turn pydantic's errors into located problems, one per real fault."""
+    items = [(_clean(item["loc"], document.data, item["type"]), item) for item in error.errors(include_url=False)]
     problems = []
-    for item in error.errors(include_url=False):
-        location = tuple(part for part in item["loc"] if not _is_union_tag(part))
-        hint = None
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            known = _field_names(schema, location[:-1])
-            hint = did_you_mean(str(location[-1]), known) if known else None
-            message = "unknown key"
-            if hint is None and known:
-                hint = "known keys: " + ", ".join(sorted(known))
-        elif item["type"] == "missing":
-            message = "required key is missing"
-        elif message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        elif "input" in item and item["type"] not in ("missing",):
-            message = f"{message} (got {item['input']!r})" if _short(item["input"]) else message
+    for location, item in items:
+        rivals = [other for loc, other in items if loc == location and other is not item]
+        if _type_mismatch(item) and any(not _type_mismatch(other) for other in rivals):
+            continue  # a union: report the branch that fits the value's kind
+        if (
+            any(_type_mismatch(other) for other in rivals)
+            and _type_mismatch(item)
+            and item is not _first(items, location)
+        ):
+            continue
+        message, hint, location = _describe(item, location, document.data, schema)
         path, line = document.where(location)
-        problems.append(
-            Problem(
-                path,
-                message,
-                line=line,
-                key=dotted(location) or None,
-                hint=hint,
-            )
-        )
+        problems.append(Problem(path, message, line=line, key=dotted(location) or None, hint=hint))
     return problems
+
+
+def _first(items: list, location: tuple) -> dict:
+    return next(item for loc, item in items if loc == location)
+
+
+def _type_mismatch(item: dict) -> bool:
+    return item["type"].endswith(("_type", "_parsing")) or item["type"] in ("literal_error",)
+
+
+def _describe(item: dict, location: tuple, data: Any, schema: type[BaseModel]) -> tuple[str, str | None, tuple]:
+    """Message, hint and (possibly refined) location of one pydantic error."""
+    kind, message, hint = item["type"], item["msg"], None
+    if kind == "extra_forbidden":
+        known = _field_names(schema, location[:-1], data)
+        hint = did_you_mean(str(location[-1]), known) if known else None
+        if hint is None and known:
+            hint = "known keys: " + ", ".join(sorted(known))
+        return "unknown key", hint, location
+    if kind == "missing":
+        return "required key is missing", None, location
+    if kind == "union_tag_invalid":
+        tag, expected = item["ctx"]["tag"], [t.strip(" '") for t in item["ctx"]["expected_tags"].split(",")]
+        hint = did_you_mean(str(tag), expected) or "types: " + ", ".join(expected)
+        return f"unknown type {tag!r}", hint, (*location, "type")
+    if kind == "union_tag_not_found":
+        return "a `type` is required", None, location
+    if message.startswith("Value error, "):
+        return message.removeprefix("Value error, "), None, location
+    if "input" in item and _short(item["input"]):
+        message = f"{message} (got {item['input']!r})"
+    return message, hint, location
+
+
+def _clean(location: tuple, data: Any, kind: str) -> tuple:
+    """The key path as the user wrote it: pydantic's internal union tags left out."""
+    result: list = []
+    current = data
+    for i, part in enumerate(location):
+        if isinstance(current, list) and isinstance(part, int):
+            result.append(part)
+            current = current[part] if part < len(current) else None
+        elif isinstance(current, dict) and part in current:
+            result.append(part)
+            current = current[part]
+        elif i == len(location) - 1 and kind == "missing":
+            result.append(part)
+    return tuple(result)
 
 
 def _short(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) and len(repr(value)) <= 60
 
 
-def _is_union_tag(part: Any) -> bool:
-    """Pydantic puts tagged-union tags and function names in locations; drop them."""
-    return isinstance(part, str) and (part.startswith("function-") or "[" in part)
-
-
-def _field_names(schema: type[BaseModel], location: tuple) -> set[str]:
+def _field_names(schema: type[BaseModel], location: tuple, data: Any) -> set[str]:
     """Field names of the schema section at a location, for hints."""
-    current: Any = schema
+    annotation: Any = schema
     for part in location:
+        data = data[part] if isinstance(data, dict | list) and _has(data, part) else None
         if isinstance(part, int):
             continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        current = _inner_model(annotation, None)
+        if current is None:
             return set()
-        field = current.model_fields.get(part)
+        field = current.model_fields.get(part) or next(
+            (f for f in current.model_fields.values() if f.alias == part), None
+        )
         if field is None:
             return set()
-        current = _inner_model(field.annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return {f.alias or name for name, f in current.model_fields.items()}
-    return set()
+        annotation = field.annotation
+    current = _inner_model(annotation, data)
+    return {f.alias or name for name, f in current.model_fields.items()} if current is not None else set()
 
 
-def _inner_model(annotation: Any) -> Any:
-    """The BaseModel inside list[...], X | None, dict[str, ...]."""
+def _has(data: dict | list, part: Any) -> bool:
+    return (isinstance(data, dict) and part in data) or (
+        isinstance(data, list) and isinstance(part, int) and part < len(data)
+    )
+
+
+def _inner_model(annotation: Any, data: Any = None) -> Any:
+    """The BaseModel inside list[...], X | None, a tagged union (chosen by the data's `type`)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for argument in getattr(annotation, "__args__", ()):
-        inner = _inner_model(argument)
-        if inner is not None:
-            return inner
-    return None
+    members = [m for m in (_inner_model(a) for a in getattr(annotation, "__args__", ())) if m is not None]
+    if isinstance(data, list):
+        data = None
+    tagged = [m for m in members if "type" in m.model_fields and isinstance(data, dict)]
+    for member in tagged:
+        if data.get("type") in getattr(member.model_fields["type"].annotation, "__args__", ()):
+            return member
+    return members[0] if members else None

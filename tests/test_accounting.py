@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.firms import Firm
+from model.firms import Firm, Origin
 from model.outcomes import STOCKS
 from model.region_model import RegionModel
+from model.sectors import SECTOR_KEYS
 from tests.conftest import with_horizon
 
 ADDITIVE = [v for v in STOCKS if v not in ("in_commuters", "out_commuters")] + [
@@ -105,14 +106,13 @@ def test_region_is_sum_of_municipalities(yearly):
                 assert row[variable][-1] <= row[variable][:-1].sum(), variable
 
 
-def test_jobs_by_sector_add_up(yearly):
-    """Jobs and vacancies by sector sum to the totals."""
+def test_jobs_by_sector_and_origin_add_up(yearly):
+    """Jobs and vacancies by sector, and jobs by firm origin, sum to the totals."""
     model, _ = yearly
     for row in model.recorder.rows:
-        jobs = sum(value for key, value in row.items() if key.startswith("jobs_"))
-        open_ = sum(value for key, value in row.items() if key.startswith("vacancies_"))
-        assert np.allclose(jobs, row["jobs"])
-        assert np.allclose(open_, row["vacancies"])
+        assert np.allclose(sum(row[f"jobs_{key}"] for key in SECTOR_KEYS), row["jobs"])
+        assert np.allclose(sum(row[f"vacancies_{key}"] for key in SECTOR_KEYS), row["vacancies"])
+        assert np.allclose(sum(row[f"jobs_{origin.name.lower()}"] for origin in Origin), row["jobs"])
 
 
 def test_firm_agents_mirror_the_firm_table(yearly):
