@@ -8,6 +8,7 @@ traceback, nothing written.
 from __future__ import annotations
 
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,21 @@ console = Console(highlight=False)
 BAD_INPUT = 2
 
 
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"regionsim {metadata.version('regionsim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Scenario simulation of jobs and population in a Norwegian city region."""
+
+
 def fail(error: InputError) -> None:
     """Print every problem on its own line and exit with code 2."""
     for problem in error.problems:
@@ -55,9 +71,12 @@ def run(
     """Run a scenario and write its tables, manifest and plots into a new run folder."""
     try:
         resolved = Scenario.from_yaml(scenario)
+        _warn(resolved)
         folder = out or default_run_folder(resolved)
         check_target(folder, overwrite)
         count = replicates or resolved.replicates
+        # The manifest records the run as it was made, overrides included.
+        resolved = resolved.model_copy(update={"seed": resolved.seed if seed is None else seed, "replicates": count})
         region = cached_region(Path(resolved.region_folder))
         base = resolved.base_year or region.latest_snapshot
         scenarios = [resolved, resolved.without_strategies()] if resolved.levers.strategies else [resolved]
@@ -89,6 +108,11 @@ def run(
         _print_versus(tables["versus_baseline.csv"], region.name)
 
 
+def _warn(scenario: Scenario) -> None:
+    for note in scenario.warnings:
+        errors.print(f"[bold yellow]warning:[/] {note}", markup=True, soft_wrap=True)
+
+
 def _outcomes(runs: list) -> pd.DataFrame:
     return pd.concat([r.outcomes for r in runs], ignore_index=True)
 
@@ -118,7 +142,7 @@ def check(
     failed = []
     for path in scenarios:
         try:
-            Scenario.from_yaml(path)
+            _warn(Scenario.from_yaml(path))
             console.print(f"ok: {path}")
         except InputError as error:
             failed.extend(error.problems)

@@ -38,15 +38,15 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """A "did you mean ..." hint for a misspelt word, or None."""
     choices = [str(c) for c in choices]
     folded = {_fold(c): c for c in choices}
     if _fold(word) in folded:
         return f"did you mean {folded[_fold(word)]!r}?"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     if not close:
-        close = [folded[c] for c in difflib.get_close_matches(_fold(word), folded, n=1, cutoff=0.6)]
+        close = [folded[c] for c in difflib.get_close_matches(_fold(word), folded, n=1, cutoff=cutoff)]
     return f"did you mean {close[0]!r}?" if close else None
 
 

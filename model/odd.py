@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from model.levers.kinds import STRATEGY_CLASSES
 from model.parameters import Parameters
 from model.scenario import Context
 
@@ -18,6 +19,7 @@ ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 MARKERS = {
     "parameters": ("<!-- parameters:start -->", "<!-- parameters:end -->"),
     "context": ("<!-- context:start -->", "<!-- context:end -->"),
+    "strategies": ("<!-- strategies:start -->", "<!-- strategies:end -->"),
 }
 
 
@@ -32,12 +34,42 @@ def parameter_table() -> str:
 
 
 def context_table() -> str:
-    """Markdown table of the context keys of a scenario, with defaults and meaning."""
-    lines = ["| context key | default | meaning |", "|---|---|---|"]
-    for name, field in Context.model_fields.items():
-        default = field.get_default(call_default_factory=True)
-        lines.append(f"| `{name}` | {_inline(default)} | {_inline(field.description or '')} |")
+    """Markdown table of the context keys of a scenario: default, allowed range, meaning."""
+    return _fields_table(Context, "context key")
+
+
+def strategies_table() -> str:
+    """Markdown tables of every strategy type's fields: default, allowed range, meaning."""
+    tables = []
+    for cls in STRATEGY_CLASSES:
+        kind = cls.model_fields["type"].annotation.__args__[0]
+        tables.append(f"**`{kind}`** — {cls.__doc__.strip()}\n\n{_fields_table(cls, 'field', skip=('type',))}")
+    return "\n\n".join(tables)
+
+
+def _fields_table(model: type[BaseModel], heading: str, skip: tuple[str, ...] = ()) -> str:
+    lines = [f"| {heading} | default | allowed | meaning |", "|---|---|---|---|"]
+    for name, field in model.model_fields.items():
+        if name in skip or field.exclude:
+            continue
+        default = "required" if field.is_required() else _inline(field.get_default(call_default_factory=True))
+        lines.append(
+            f"| `{field.alias or name}` | {default} | {_allowed(field)} | {_inline(field.description or '')} |"
+        )
     return "\n".join(lines)
+
+
+def _allowed(field) -> str:
+    """The validation bounds of a field, as a reader needs them."""
+    low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+    low = next((f"> {m.gt}" for m in field.metadata if hasattr(m, "gt")), low)
+    high = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+    annotation = getattr(field.annotation, "__args__", ())
+    if hasattr(field.annotation, "__origin__") and str(field.annotation).startswith("typing.Literal"):
+        return " or ".join(f"`{a}`" for a in annotation)
+    if low is None and high is None:
+        return ""
+    return f"{low if low is not None else ''} – {high if high is not None else ''}"
 
 
 def _inline(value: object) -> str:
@@ -48,7 +80,7 @@ def _inline(value: object) -> str:
 
 def render(text: str) -> str:
     """The document with its generated tables brought up to date."""
-    tables = {"parameters": parameter_table(), "context": context_table()}
+    tables = {"parameters": parameter_table(), "context": context_table(), "strategies": strategies_table()}
     for key, (start, end) in MARKERS.items():
         pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
         if not pattern.search(text):

@@ -26,28 +26,48 @@ from model.errors import InputError, Problem
 from model.runner import RunResult
 from model.scenario import Scenario
 
-RESULTS_FOLDER = Path(__file__).resolve().parent.parent / "results"
-
 
 def default_run_folder(scenario: Scenario, now: datetime | None = None) -> Path:
-    """results/<scenario>-<date-time>, made unique if needed."""
+    """results/<scenario>-<date-time> under the working folder, made unique if needed."""
+    results = Path.cwd() / "results"
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    folder = RESULTS_FOLDER / f"{scenario.name.replace(' ', '_')}-{stamp}"
+    folder = results / f"{scenario.name.replace(' ', '_')}-{stamp}"
     suffix = 2
     while folder.exists():
-        folder = RESULTS_FOLDER / f"{scenario.name.replace(' ', '_')}-{stamp}-{suffix}"
+        folder = results / f"{scenario.name.replace(' ', '_')}-{stamp}-{suffix}"
         suffix += 1
     return folder
 
 
 def check_target(folder: Path, overwrite: bool) -> None:
-    """Refuse to write over an existing result unless asked to."""
-    if folder.exists() and any(folder.iterdir()) and not overwrite:
-        raise InputError(
-            Problem(folder, "the output folder already holds results", hint="choose another --out or pass --overwrite")
-        )
+    """Refuse to write over anything but an earlier run folder, and that only when asked to.
+
+    Also makes sure the folder can be created, before any simulation runs.
+    """
     if folder.exists() and not folder.is_dir():
-        raise InputError(Problem(folder, "the output path is a file, not a folder"))
+        raise InputError(Problem(folder, "the output path is a file, not a folder", hint="choose another --out"))
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / "manifest.json").is_file():
+            raise InputError(
+                Problem(
+                    folder, "the folder holds files that are not a run's results", hint="choose a new or empty folder"
+                )
+            )
+        if not overwrite:
+            raise InputError(
+                Problem(
+                    folder, "the output folder already holds results", hint="choose another --out or pass --overwrite"
+                )
+            )
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        probe = folder.parent / f".{folder.name}.probe-{os.getpid()}"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as error:
+        raise InputError(
+            Problem(folder, f"cannot write there ({error.strerror})", hint="choose another --out")
+        ) from None
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from model.region import RegionData, cached_region  # noqa: E402
 from model.scenario import Scenario  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
+MIN_REPLICATES_FOR_BAND = 5  # fewer replicates give no meaningful 5-95 % band
 OBSERVED_COLOUR = "0.35"
 
 
@@ -98,7 +99,7 @@ def _panels(
                 ls="--",
                 marker="o",
                 ms=5,
-                label="observed (SSB)",
+                label="observed",
             )
         sns.lineplot(
             data=here,
@@ -106,7 +107,7 @@ def _panels(
             y="value",
             hue="scenario",
             palette=palette,
-            errorbar=("pi", 90) if replicates > 1 else None,
+            errorbar=("pi", 90) if replicates >= MIN_REPLICATES_FOR_BAND else None,
             lw=2.5,
             ax=ax,
             legend=False,
@@ -123,12 +124,18 @@ def _panels(
     for name, colour in palette.items():
         handles.append(Line2D([0], [0], color=colour, lw=2.5))
         labels.append(f"{name} (model)")
-    band = f"; band: 5-95 % of {replicates} replicates" if replicates > 1 else ""
+    band = (
+        f"; line: mean, band: 5-95 % of {replicates} replicates"
+        if replicates >= MIN_REPLICATES_FOR_BAND
+        else f"; mean of {replicates} replicate(s)"
+    )
     handles.append(plt.Rectangle((0, 0), 1, 1, color="0.93"))
     labels.append(f"reporting window {scenario.years.start}-{scenario.years.end}")
     figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), frameon=False)
-    figure.suptitle(f"{title} — {region.name}, scenario '{scenario.name}'{band}", fontsize=16)
-    figure.tight_layout(rect=(0, 0.04 + 0.03 * ((len(labels) - 1) // 4 + 1), 1, 0.95))
+    figure.suptitle(
+        f"{title} — {region.name}, scenario '{scenario.name}'{band}\n(each panel has its own scale)", fontsize=15
+    )
+    figure.tight_layout(rect=(0, 0.04 + 0.03 * ((len(labels) - 1) // 4 + 1), 1, 0.93))
     figure.savefig(path, dpi=110)
     plt.close(figure)
 

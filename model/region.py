@@ -24,6 +24,7 @@ from model.validation import Strict, validate_document
 from model.yamlio import read_yaml
 
 REGIONS_FOLDER = Path(__file__).resolve().parent.parent / "scenarios" / "regions"
+NATIONAL_FOLDER = REGIONS_FOLDER.parent / "national"
 JOB_TOTAL_TOLERANCE = 0.01  # jobs by sector must sum to the job totals within 1 %
 
 
@@ -290,16 +291,24 @@ def _rnd_sources(spec: _RegionFile, municipalities: list[str], document) -> dict
 
 
 def _national(folder: Path, spec: _RegionFile, document) -> NationalData:
-    national = (folder / spec.national).resolve()
-    if not national.is_dir():
-        path, line = document.where(("national",))
-        raise InputError(Problem(path, f"national data folder {national} not found", line=line, key="national"))
-    return load_national(national)
+    """The national folder: a name under scenarios/national/, or a path relative to region.yaml."""
+    for candidate in (NATIONAL_FOLDER / spec.national, folder / spec.national):
+        if candidate.is_dir():
+            return load_national(candidate.resolve())
+    path, line = document.where(("national",))
+    known = sorted(p.name for p in NATIONAL_FOLDER.iterdir() if p.is_dir()) if NATIONAL_FOLDER.is_dir() else []
+    hint = (
+        did_you_mean(spec.national, known)
+        or "a folder name under scenarios/national/ or a path relative to region.yaml"
+    )
+    raise InputError(
+        Problem(path, f"national data folder {spec.national!r} not found", line=line, key="national", hint=hint)
+    )
 
 
 def _municipality_table(path: Path, spec: _RegionFile) -> dict[str, np.ndarray]:
     columns = ["dwellings_2017", "dwellings_built_per_year", "business_land_ha", "amenity_index", "lat", "lon"]
-    table = read_table(path, ["knr", *columns], numeric=columns)
+    table = read_table(path, ["knr", *columns], numeric=columns, positive=["dwellings_2017"])
     rows = _rows_by_municipality(table, path, spec)
     return {c: np.array([table.loc[r, c] for r in rows], dtype=float) for c in columns}
 
@@ -345,6 +354,7 @@ def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snap
         snapshot.commuting = _commuting_matrix(folder / entry.commuting, region)
         snapshot.jobs_by_sector = _jobs_by_sector(folder / entry.jobs_by_sector, region, snapshot.commuting)
         snapshot.national_employment_rate = _national_employment_rate(folder / entry.employment)
+        _check_employment(folder / entry.employment, region, snapshot.commuting)
     return snapshot
 
 
@@ -402,6 +412,25 @@ def _jobs_by_sector(path: Path, region: RegionData, commuting: np.ndarray) -> np
                 )
             )
     return jobs
+
+
+def _check_employment(path: Path, region: RegionData, commuting: np.ndarray) -> None:
+    """Jobs by workplace in the employment table must agree with the commuting table."""
+    columns = ["knr", "jobs_by_workplace_15_74"]
+    table = read_table(path, columns, numeric=columns[1:])
+    rows = _rows_by_municipality(table, path, region._spec)
+    totals = commuting[:, : region.n_municipalities].sum(axis=0)
+    for i, name in enumerate(region.municipalities):
+        jobs = table.loc[rows[i], "jobs_by_workplace_15_74"]
+        if abs(jobs - totals[i]) > JOB_TOTAL_TOLERANCE * totals[i]:
+            raise InputError(
+                Problem(
+                    path,
+                    f"{name}: {jobs:.0f} jobs, but the commuting table has {totals[i]} jobs there",
+                    line=int(table.loc[rows[i], "source_line"]),
+                    hint="the two tables must agree within 1 %",
+                )
+            )
 
 
 def _national_employment_rate(path: Path) -> float:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from model.errors import InputError, Problem, did_you_mean
 from model.levers import Levers
 from model.parameters import Parameters
 from model.region import RegionData, cached_region, resolve_region_folder
-from model.sectors import SECTOR_KEYS
+from model.sectors import BASIC_SECTORS, SECTOR_KEYS
 from model.validation import Strict, validate_document
 from model.yamlio import Location, dotted, read_yaml
 
@@ -71,13 +71,19 @@ class Context(Strict):
 
     @field_validator("national_job_growth")
     @classmethod
-    def _known_sectors(cls, growth: dict[str, float]) -> dict[str, float]:
+    def _basic_sectors(cls, growth: dict[str, float]) -> dict[str, float]:
+        basic = [SECTOR_KEYS[i] for i in BASIC_SECTORS]
+        faults = []
         for key, value in growth.items():
-            if key not in SECTOR_KEYS:
-                hint = did_you_mean(key, SECTOR_KEYS) or "sectors: " + ", ".join(SECTOR_KEYS)
-                raise ValueError(f"unknown sector {key!r}; {hint}")
-            if not -0.5 <= value <= 1.0:
-                raise ValueError(f"growth of {key} must lie between -0.5 and 1.0 per year")
+            if key in SECTOR_KEYS and key not in basic:
+                faults.append(f"{key} follows local demand, not a national trend")
+            elif key not in SECTOR_KEYS:
+                hint = did_you_mean(key, basic)
+                faults.append(f"unknown sector {key!r}" + (f" ({hint})" if hint else ""))
+            elif not -0.5 <= value <= 1.0:
+                faults.append(f"growth of {key} must lie between -0.5 and 1.0 per year")
+        if faults:
+            raise ValueError("; ".join(faults) + "; the basic sectors are " + ", ".join(basic))
         return growth
 
 
@@ -103,6 +109,7 @@ class Scenario(Strict):
     # Set by from_yaml, not by users.
     source: str | None = Field(None, exclude=True)
     region_folder: str | None = Field(None, exclude=True)
+    warnings: tuple[str, ...] = Field((), exclude=True)
 
     @classmethod
     def from_yaml(cls, path: Path | str) -> Scenario:
@@ -112,7 +119,8 @@ class Scenario(Strict):
         scenario = validate_document(document, cls)
         folder = _region_folder(document, scenario)
         _check_against_region(document, scenario, cached_region(folder))
-        return scenario.model_copy(update={"source": str(Path(path)), "region_folder": str(folder)})
+        update = {"source": str(Path(path)), "region_folder": str(folder), "warnings": _implausible(document, scenario)}
+        return scenario.model_copy(update=update)
 
     def resolved_dict(self) -> dict[str, Any]:
         """The scenario as plain data, every default filled in (for manifests)."""
@@ -126,8 +134,25 @@ class Scenario(Strict):
 
     def with_overrides(self, **parameters: Any) -> Scenario:
         """A copy with some behavioural parameters replaced (validated)."""
-        merged = self.parameters.model_dump() | parameters
-        return self.model_copy(update={"parameters": Parameters.model_validate(merged)})
+        problems = []
+        for name in parameters:
+            if name not in Parameters.model_fields:
+                hint = did_you_mean(name, Parameters.model_fields)
+                problems.append(Problem("parameters", f"unknown parameter {name!r}", hint=hint))
+        if problems:
+            raise InputError(problems)
+        merged = self.parameters.model_dump() | {k: _plain(v) for k, v in parameters.items()}
+        try:
+            return self.model_copy(update={"parameters": Parameters.model_validate(merged)})
+        except ValidationError as error:
+            raise InputError(
+                [Problem("parameters", f"{e['loc'][0]}: {e['msg']} (got {e.get('input')!r})") for e in error.errors()]
+            ) from None
+
+
+def _plain(value: Any) -> Any:
+    """Plain Python numbers for numpy scalars (as parameter sweeps pass them)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 class MergedDocument:
@@ -167,7 +192,7 @@ def _merged(path: Path, chain: tuple[Path, ...]) -> MergedDocument:
                 f"extends a missing file {parent_name!r}",
                 line=line,
                 key="extends",
-                hint=did_you_mean(parent_name, siblings) or "the path is relative to this file",
+                hint=did_you_mean(parent_name, siblings, cutoff=0.8) or "the path is relative to this file's folder",
             )
         )
     parent = _merged(parent_path, (*chain, path.resolve()))
@@ -201,6 +226,24 @@ def _region_folder(document: MergedDocument, scenario: Scenario) -> Path:
         raise InputError(
             Problem(path, f"unknown region {scenario.region!r}", line=line, key="region", hint=error.args[0])
         ) from None
+
+
+def _implausible(document: MergedDocument, scenario: Scenario) -> tuple[str, ...]:
+    """Warnings for parameters set outside their plausible range (allowed, but worth a second look)."""
+    notes = []
+    given = document.data.get("parameters") or {}
+    for name, field in Parameters.model_fields.items():
+        if name not in given:
+            continue
+        low, high = field.json_schema_extra["plausible"]
+        value = getattr(scenario.parameters, name)
+        if not low <= value <= high:
+            path, line = document.where(("parameters", name))
+            notes.append(
+                f"{path}:{line}: parameters.{name} = {value} lies outside the plausible range {low}-{high} "
+                "(docs/ODD.md)"
+            )
+    return tuple(notes)
 
 
 def _check_against_region(document: MergedDocument, scenario: Scenario, region: RegionData) -> None:

@@ -14,13 +14,16 @@ import pandas as pd
 from model.errors import InputError, Problem
 
 
-def read_table(path: Path, columns: Sequence[str], numeric: Sequence[str] = ()) -> pd.DataFrame:
+def read_table(
+    path: Path, columns: Sequence[str], numeric: Sequence[str] = (), positive: Sequence[str] = ()
+) -> pd.DataFrame:
     """Read a sourced CSV table and check its columns and numbers.
 
     Args:
         path: the CSV file.
         columns: columns that must be present.
         numeric: columns that must hold finite, non-negative numbers.
+        positive: numeric columns that must be above zero.
 
     Returns:
         The table with a ``source_line`` column holding each row's line in the file.
@@ -63,4 +66,9 @@ def read_table(path: Path, columns: Sequence[str], numeric: Sequence[str] = ()) 
                 )
             )
         table[column] = values
+    for column in positive:
+        zero = table[table[column] <= 0]
+        if not zero.empty:
+            row = zero.iloc[0]
+            raise InputError(Problem(path, f"{column} must be above zero", line=int(row["source_line"]), key=column))
     return table

@@ -20,7 +20,7 @@ M = TypeVar("M", bound=BaseModel)
 class Strict(BaseModel):
     """Base of every schema section: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
 
 
 def validate_document(document: Document, schema: type[M], data: Any = None, context: dict | None = None) -> M:
@@ -79,7 +79,45 @@ def _describe(item: dict, location: tuple, data: Any, schema: type[BaseModel]) -
         hint = did_you_mean(str(tag), expected) or "types: " + ", ".join(expected)
         return f"unknown type {tag!r}", hint, (*location, "type")
     if kind == "union_tag_not_found":
-        return "a `type` is required", None, location
+        from model.levers.kinds import STRATEGY_TYPES  # the strategies build on this module
+
+        return "a `type` is required", "types: " + ", ".join(STRATEGY_TYPES), location
+    value = item.get("input")
+    if kind in ("model_type", "dict_type"):
+        known = _field_names(schema, location, data)
+        return (
+            "must be a mapping of keys (key: value)",
+            "known keys: " + ", ".join(sorted(known)) if known else None,
+            location,
+        )
+    if kind == "list_type":
+        return "must be a list (lines starting with '- ', or [a, b])", None, location
+    if kind in ("float_type", "int_type") and isinstance(value, bool):
+        return f"must be a number, not {str(value).lower()}", "yes/no/true/false are not numbers", location
+    if kind in ("float_type", "int_type") and isinstance(value, str):
+        return f"must be a number, not the text {value!r}", "write numbers without quotes", location
+    if kind == "int_type":
+        return f"must be a whole number (got {value!r})", None, location
+    if kind == "string_type" and isinstance(value, int | float):
+        return f"must be text, not the number {value!r}", "write codes in quotes, e.g. '0502'", location
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{value!r} has characters that are not allowed",
+            "use letters, digits, spaces, '.', '-' and '_'",
+            location,
+        )
+    bounds = {
+        "greater_than_equal": "at least",
+        "less_than_equal": "at most",
+        "greater_than": "more than",
+        "less_than": "less than",
+    }
+    if kind in bounds:
+        limit = next(iter(item["ctx"].values()))
+        return f"must be {bounds[kind]} {limit:g} (got {value!r})", None, location
+    if kind == "literal_error":
+        expected = [e.strip(" '") for e in item["ctx"]["expected"].replace(" or ", ", ").split(",")]
+        return f"must be one of {', '.join(expected)} (got {value!r})", did_you_mean(str(value), expected), location
     if message.startswith("Value error, "):
         return message.removeprefix("Value error, "), None, location
     if "input" in item and _short(item["input"]):
@@ -137,7 +175,7 @@ def _inner_model(annotation: Any, data: Any = None) -> Any:
     """The BaseModel inside list[...], X | None, a tagged union (chosen by the data's `type`)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    members = [m for m in (_inner_model(a) for a in getattr(annotation, "__args__", ())) if m is not None]
+    members = [m for m in (_inner_model(a, data) for a in getattr(annotation, "__args__", ())) if m is not None]
     if isinstance(data, list):
         data = None
     tagged = [m for m in members if "type" in m.model_fields and isinstance(data, dict)]

@@ -74,7 +74,9 @@ def read_yaml(path: Path | str) -> LocatedDocument:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         problem = error.problem or str(error)
-        raise InputError(Problem(path, f"YAML syntax error: {problem}", line=line)) from None
+        raise InputError(
+            Problem(path, f"YAML syntax error: {problem}", line=line, hint=_syntax_hint(problem))
+        ) from None
     except yaml.YAMLError as error:
         raise InputError(Problem(path, f"YAML error: {error}")) from None
     if node is None:
@@ -160,3 +162,14 @@ def dotted(location: Location) -> str:
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def _syntax_hint(problem: str) -> str:
+    """A hint for the commonest YAML mistakes."""
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "check the indentation, and put a space after every colon"
+    if "expected ','" in problem or "flow" in problem:
+        return "a bracket { or [ is not closed"
+    return "check the indentation and that every key is followed by ': '"

@@ -21,7 +21,7 @@ def check_sector(value: str, allowed: tuple[str, ...] = SECTOR_KEYS) -> str:
     """The sector key if known, else an error with a hint."""
     if value not in allowed:
         hint = did_you_mean(value, allowed) or "sectors: " + ", ".join(allowed)
-        raise ValueError(f"unknown sector {value!r}; {hint}")
+        raise ValueError(f"unknown sector {value!r} ({hint})")
     return value
 
 
