@@ -20,6 +20,7 @@ from model.randomness import Draws
 STUDENT_AGE_UNTIL = 24  # not in the labour force at 15-24: student
 RETIREMENT_AGE_FROM = 62  # not in the labour force from 62: retired (earliest pension age)
 WORKING_AGE = (15, 74)  # ages at which SSB counts employment
+MAX_PARTICIPATION = 0.98  # some never join the labour force, however tight the market
 
 
 def scaled_participation(
@@ -41,10 +42,10 @@ def scaled_participation(
     target = employment_rate * working / (1 - unemployment)
 
     def excess(factor: float) -> float:
-        return float((np.minimum(table * factor, 0.98) * population).sum() - target)
+        return float((np.minimum(table * factor, MAX_PARTICIPATION) * population).sum() - target)
 
     factor = brentq(excess, 0.2, 5.0)
-    shares = np.minimum(table * factor, 0.98)
+    shares = np.minimum(table * factor, MAX_PARTICIPATION)
     shares[:, :low] = 0
     shares[:, high + 1 :] = 0
     return shares, factor

@@ -101,6 +101,16 @@ class Parameters(Strict):
         ge=0,
         le=3,
     )
+    participation_elasticity: float = param(
+        0.05,
+        "elasticity",
+        (0.0, 0.15),
+        "Elasticity of labour-force participation (every age and sex alike, at most 98 %) to the "
+        "region's unfilled-vacancy signal relative to the base year: more people join and stay "
+        "in the labour force when employers are short of workers (encouraged workers).",
+        ge=0,
+        le=1,
+    )
     vacancy_fill_probability: float = param(
         0.7,
         "probability per round",
@@ -410,9 +420,9 @@ class Parameters(Strict):
         le=0.5,
     )
     vacancy_pull_elasticity: float = param(
-        0.7,
+        0.3,
         "elasticity",
-        (0.2, 1.0),
+        (0.1, 0.8),
         "Elasticity of domestic in-migration to the region's unfilled-vacancy rate relative "
         "to the base year, and of a municipality's pull on movers to the open jobs within its "
         "reach (bounded to 1/3-3 times).",

@@ -71,7 +71,8 @@ class RegionModel(mesa.Model):
         snapshot = self.region.snapshot(self.base_year)
         state = build_initial_state(self.region, snapshot, self.base_year, self.p, init)
         self.persons, self.firms = state.persons, state.firms
-        self.participation, self.participation_factor = state.participation, state.participation_factor
+        self.base_participation, self.participation_factor = state.participation, state.participation_factor
+        self.participation = self.base_participation
         labour_supply.classify(self.persons, self.participation)
         self.municipalities = [Municipality(self, i) for i in range(self.region.n_municipalities)]
         self.firm_agents: dict[int, Firm] = {}
@@ -79,6 +80,7 @@ class RegionModel(mesa.Model):
         self._set_up_labour_market(snapshot.commuting)
         self.strategies = StrategyEffects(scenario.levers, self)
         self.vacancy_signal: float | None = None
+        self.base_vacancy_rate: float | None = None
         self._record_base_year()
 
     # --- the year -------------------------------------------------------------
@@ -405,6 +407,9 @@ class RegionModel(mesa.Model):
         memory = self.p.vacancy_signal_memory
         self.vacancy_signal = smooth(self.vacancy_signal, rate, memory)
         self.job_access = smooth(self.job_access, access, memory)
+        if self.base_vacancy_rate is not None:
+            encouraged = response(self.vacancy_signal, self.base_vacancy_rate, self.p.participation_elasticity)
+            self.participation = np.minimum(self.base_participation * encouraged, labour_supply.MAX_PARTICIPATION)
 
     def _open_by_pool(self) -> np.ndarray:
         """Unfilled positions by pool at the start of the year."""
