@@ -128,7 +128,7 @@ def _print_versus(versus: pd.DataFrame, region_name: str) -> None:
         + (
             f"{cost:.2f} MNOK per net job ({row['mnok_per_net_job_year']:.3f} per net job-year)"
             if cost == cost
-            else "MNOK per net job not shown: the interval includes zero"
+            else "no MNOK per net job: the interval does not lie above zero"
         ),
         soft_wrap=True,
     )

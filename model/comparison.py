@@ -12,8 +12,8 @@ newcomers take workers or land from existing export firms, positive where a
 strategy strengthens them) and *indirect* (visitor, regional and local
 industries: the local multiplier). MNOK per net job is the total budget over
 the run divided by the mean net jobs at the horizon, given only where the 90 %
-interval of net jobs excludes zero; MNOK per net job-year divides by the net
-jobs summed over the years of the run.
+interval of net jobs lies above zero (a cost per job lost means nothing);
+MNOK per net job-year divides by the net jobs summed over the years of the run.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, wit
         spent = budget[budget["municipality"] == place].groupby("replicate")["strategy_cost_mnok"].sum().mean()
         job_years = here.groupby("year")["jobs"].mean().sum()
         low, high = np.percentile(jobs, BAND)
-        clear = low > 0 or high < 0
+        gains = low > 0  # the interval excludes zero, on the side of more jobs
         rows.append(
             {
                 "scenario": scenario.name,
@@ -69,8 +69,8 @@ def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, wit
                 "displaced_jobs": final["displaced"].mean(),
                 "indirect_jobs": final["indirect"].mean(),
                 "budget_mnok": spent,
-                "mnok_per_net_job": spent / jobs.mean() if clear and spent > 0 else np.nan,
-                "mnok_per_net_job_year": spent / job_years if clear and spent > 0 and job_years != 0 else np.nan,
+                "mnok_per_net_job": spent / jobs.mean() if gains and spent > 0 else np.nan,
+                "mnok_per_net_job_year": spent / job_years if gains and spent > 0 and job_years > 0 else np.nan,
                 "replicates": len(jobs),
             }
         )

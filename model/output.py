@@ -122,7 +122,7 @@ def write_run(
         outcomes.to_csv(target / "outcomes.csv", index=False)
         commuting.to_parquet(target / "commuting.parquet", index=False)
         for name, table in (tables or {}).items():
-            table.to_csv(target / name, index=False)
+            table.round(3).to_csv(target / name, index=False)
         if plot is not None:
             plot(outcomes, scenario, target)
         manifest = build_manifest(scenario, results, command)

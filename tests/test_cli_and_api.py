@@ -154,3 +154,37 @@ def test_mesa_batch_run_drives_the_model():
     )
     assert len(results) == 2
     assert {r["commute_time_decay_per_min"] for r in results} == {0.04, 0.08}
+
+
+def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp_path):
+    """A run with strategies writes both scenarios, versus_baseline.csv, and prints the region's line."""
+    overlay = tmp_path / "attract.yaml"
+    overlay.write_text(
+        f"extends: {BASELINE.parent / 'attract_businesses.yaml'}\nyears: {{start: 2026, end: 2028}}\nreplicates: 3\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(overlay), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "against no strategies, 2028: net jobs" in result.stdout
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert set(outcomes["scenario"]) == {"attract_businesses", "attract_businesses without strategies"}
+    versus = pd.read_csv(out / "versus_baseline.csv")
+    assert len(versus) == 6
+    assert {
+        "net_jobs",
+        "net_jobs_p5",
+        "net_jobs_p95",
+        "net_population",
+        "direct_jobs",
+        "displaced_jobs",
+        "indirect_jobs",
+        "budget_mnok",
+        "mnok_per_net_job",
+        "mnok_per_net_job_year",
+    } <= set(versus.columns)
+    region = versus[versus["municipality"] == "Gjøvikregionen"].iloc[0]
+    assert region["budget_mnok"] == 12 * 3
+    assert region["net_jobs"] == pytest.approx(
+        region["direct_jobs"] + region["displaced_jobs"] + region["indirect_jobs"]
+    )
