@@ -7,6 +7,7 @@ traceback, nothing written.
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -18,11 +19,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from model.comparison import versus_counterfactual
-from model.errors import InputError
+from model.ensemble import run_ensemble
+from model.errors import InputError, Problem
+from model.executors import ExecutorChoice, Task, executor
 from model.output import check_target, default_run_folder, write_run
 from model.plots import plot_run
 from model.region import cached_region
-from model.runner import simulate
 from model.scenario import Scenario
 
 app = typer.Typer(
@@ -65,10 +67,17 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Run folder to create (default: results/<name>-<time>).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed overriding the scenario's.", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="Replicates overriding the scenario's.", min=1)] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local processes (default: all cores; 1: this process).", min=1)
+    ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar, only the result line.")] = False,
 ) -> None:
-    """Run a scenario and write its tables, manifest and plots into a new run folder."""
+    """Run a scenario and write its tables, manifest and plots into a new run folder.
+
+    A scenario with strategies is also run without them, with the same seeds,
+    and judged against that run (versus_baseline.csv).
+    """
     try:
         resolved = Scenario.from_yaml(scenario)
         _warn(resolved)
@@ -80,32 +89,49 @@ def run(
         region = cached_region(Path(resolved.region_folder))
         base = resolved.base_year or region.latest_snapshot
         scenarios = [resolved, resolved.without_strategies()] if resolved.levers.strategies else [resolved]
-        total = len(scenarios) * count * (resolved.years.end - base + 1)
-        with _progress(quiet) as progress:
-            task = progress.add_task(f"{resolved.name}", total=total)
-            results = {
-                s.name: [
-                    simulate(s, replicate=i, seed=seed, on_year=lambda _y: progress.advance(task)) for i in range(count)
-                ]
-                for s in scenarios
-            }
-            tables = {}
-            if len(scenarios) == 2:
-                versus = versus_counterfactual(
-                    resolved, _outcomes(results[resolved.name]), _outcomes(results[scenarios[1].name])
-                )
-                tables["versus_baseline.csv"] = versus
-            all_runs = [r for runs in results.values() for r in runs]
-            write_run(folder, resolved, all_runs, plot=plot_run, overwrite=overwrite, command=sys.argv, tables=tables)
+        tasks = [Task(s, i) for s in scenarios for i in range(count)]
+        choice = ExecutorChoice(workers=workers or min(len(tasks), os.cpu_count() or 1))
+        results: dict[str, list] = {s.name: [] for s in scenarios}
+        failures = []
+        with _progress(quiet, "replicates") as progress, executor(choice) as execute:
+            task = progress.add_task(f"{resolved.name}", total=len(tasks))
+            for outcome in execute(tasks):
+                if outcome.error:
+                    failures.append(outcome)
+                else:
+                    results[outcome.task.scenario.name].append(outcome.result)
+                progress.advance(task)
+        for failure in failures:
+            _report_failure(failure.task.scenario.name, failure.task.replicate, failure.error)
+        # Keep only replicates every scenario finished, so comparisons stay paired.
+        finished = set.intersection(*({r.replicate for r in runs} for runs in results.values()))
+        if not finished:
+            raise typer.Exit(1)
+        for name, runs in results.items():
+            results[name] = sorted((r for r in runs if r.replicate in finished), key=lambda r: r.replicate)
+        tables = {}
+        if len(scenarios) == 2:
+            tables["versus_baseline.csv"] = versus_counterfactual(
+                resolved, _outcomes(results[resolved.name]), _outcomes(results[scenarios[1].name])
+            )
+        all_runs = [r for runs in results.values() for r in runs]
+        write_run(folder, resolved, all_runs, plot=plot_run, overwrite=overwrite, command=sys.argv, tables=tables)
     except InputError as error:
         fail(error)
     seconds = sum(r.seconds for r in all_runs)
     console.print(
-        f"{resolved.name}: {count} replicate(s), {base}-{resolved.years.end}, {seconds:.1f} s -> {folder}",
+        f"{resolved.name}: {len(finished)} replicate(s), {base}-{resolved.years.end}, "
+        f"{seconds:.1f} s of simulation -> {folder}",
         soft_wrap=True,
     )
     if "versus_baseline.csv" in tables:
         _print_versus(tables["versus_baseline.csv"], region.name)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _report_failure(scenario: str, replicate: int, error: str) -> None:
+    errors.print(f"[bold red]failed:[/] {scenario} replicate {replicate}: {error}", markup=True, soft_wrap=True)
 
 
 def _warn(scenario: Scenario) -> None:
@@ -135,6 +161,60 @@ def _print_versus(versus: pd.DataFrame, region_name: str) -> None:
 
 
 @app.command()
+def compare(
+    baseline: Annotated[Path, typer.Argument(help="The baseline scenario every other is compared with.")],
+    others: Annotated[list[Path], typer.Argument(help="Scenarios to compare with the baseline.")],
+    replicates: Annotated[
+        int | None, typer.Option(help="Replicates per scenario (default: the scenarios').", min=1)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of replicate 0 for every scenario.", min=0)] = None,
+    out: Annotated[Path | None, typer.Option(help="Comparison folder (default: results/compare-<time>).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local processes (default: all cores; 1: this process).", min=1)
+    ] = None,
+    dask_local: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N workers.", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Run on the Dask cluster at this scheduler address.")] = None,
+    resume: Annotated[bool, typer.Option(help="Finish an interrupted comparison in --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing comparison folder.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar, only the result lines.")] = False,
+) -> None:
+    """Run scenarios against a baseline with common random numbers; write tables, figures and report.html."""
+    chosen = [option for option in (workers, dask_local, scheduler) if option is not None]
+    if len(chosen) > 1:
+        fail(InputError(Problem("command line", "choose one of --workers, --dask-local and --scheduler")))
+    try:
+        scenarios = [Scenario.from_yaml(path) for path in (baseline, *others)]
+        for scenario in scenarios:
+            _warn(scenario)
+        with _progress(quiet, "runs") as progress:
+            task = progress.add_task("compare", total=None)
+            ensemble = run_ensemble(
+                scenarios,
+                replicates=replicates,
+                seed=seed,
+                out=out,
+                workers=workers,
+                dask_local=dask_local,
+                scheduler=scheduler,
+                resume=resume,
+                overwrite=overwrite,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except InputError as error:
+        fail(error)
+    for failure in ensemble.failures:
+        _report_failure(failure["scenario"], failure["replicate"], failure["error"])
+    used = len(ensemble.complete_replicates())
+    console.print(
+        f"{len(ensemble.scenarios)} scenarios x {used} replicates, {ensemble.seconds:.1f} s -> {ensemble.folder}"
+        + (f" (report: {ensemble.folder / 'report.html'})" if ensemble.summary is not None else ""),
+        soft_wrap=True,
+    )
+    if ensemble.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
 def check(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files to validate.")],
 ) -> None:
@@ -150,12 +230,12 @@ def check(
         fail(InputError(failed))
 
 
-def _progress(quiet: bool) -> Progress:
+def _progress(quiet: bool, unit: str = "years") -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("years"),
+        TextColumn(unit),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=errors,

@@ -143,13 +143,18 @@ def build_manifest(scenario: Scenario, results: list[RunResult], command: list[s
         "participation_factor": results[0].participation_factor if results else None,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command,
-        "versions": {
-            "regionsim": _version("regionsim"),
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            **{name: _version(name) for name in ("mesa", "numpy", "pandas", "scipy", "pydantic")},
-        },
+        "versions": build_versions(),
         "git_commit": git_commit(),
+    }
+
+
+def build_versions() -> dict[str, str | None]:
+    """Versions of the package, Python and the libraries that shape the results."""
+    return {
+        "regionsim": _version("regionsim"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        **{name: _version(name) for name in ("mesa", "numpy", "pandas", "scipy", "pydantic")},
     }
 
 

@@ -1,0 +1,172 @@
+"""The outputs of an ensemble folder: summary.csv, figures, report.html, manifest.json.
+
+All are built from the replicate files on disk and written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from model.plots import observed_jobs, observed_population
+from model.region import RegionData
+from model.report import figures
+from model.report.html import render
+from model.report.summary import commuting_at, horizon_table, over_time
+from model.sectors import SECTOR_KEYS
+from model.store import write_atomically
+
+
+def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
+    """Write everything a workshop reads; returns the summary table."""
+    folder = ensemble.folder
+    first = ensemble.scenarios[0]
+    base_year = first.base_year or region.latest_snapshot
+    horizon, window = first.years.end, (first.years.start, first.years.end)
+    places = [*region.municipalities, region.name]
+    colours = figures.palette([s.name for s in ensemble.scenarios])
+
+    summary = horizon_table(ensemble, horizon)
+    write_atomically(folder / "summary.csv", lambda p: summary.round(3).to_csv(p, index=False))
+    if ensemble.failures:
+        failures = pd.DataFrame(ensemble.failures)
+        write_atomically(folder / "failures.csv", lambda p: failures.to_csv(p, index=False))
+
+    figure_folder = folder / "figures"
+    figure_folder.mkdir(exist_ok=True)
+    over = over_time(ensemble, ["population", "jobs"])
+    start = horizon_table(ensemble, base_year)
+    start = start[start["scenario"] == first.name]
+    shown: list[tuple[str, str, str]] = []
+
+    def add(heading: str, made: tuple[str, str]) -> None:
+        shown.append((heading, f"figures/{made[0]}", made[1]))
+
+    add(
+        "Population",
+        figures.levels(
+            over,
+            places,
+            "population",
+            "persons on 1 January",
+            colours,
+            figure_folder,
+            window,
+            observed_population(region),
+        ),
+    )
+    add(
+        "Jobs",
+        figures.levels(
+            over, places, "jobs", "persons employed by workplace", colours, figure_folder, window, observed_jobs(region)
+        ),
+    )
+    if len(ensemble.scenarios) > 1:
+        add("Jobs against the baseline", figures.differences(over, places, "jobs", colours, figure_folder, window))
+        add(
+            "Population against the baseline",
+            figures.differences(over, places, "population", colours, figure_folder, window),
+        )
+        add("Net jobs and cost per job", figures.net_effects(summary, region.name, colours, figure_folder))
+    sectors = [f"jobs_{k}" for k in SECTOR_KEYS]
+    add(
+        "Jobs by sector",
+        figures.bars(
+            summary,
+            region.name,
+            sectors,
+            list(SECTOR_KEYS),
+            colours,
+            figure_folder,
+            "jobs_by_sector.png",
+            f"Jobs by sector in the region, {horizon}",
+            "Which industries carry each scenario's jobs at the horizon; whiskers show chance.",
+            "jobs",
+        ),
+    )
+    nodes = [node.name for node in region.nodes]
+    add("Commuting", figures.commuting(commuting_at(ensemble, horizon), colours, horizon, figure_folder, nodes))
+    ages = [f"population_{b}" for b in figures.AGE_BANDS]
+    age_table = pd.concat([start.assign(scenario=f"{base_year} (start)"), summary])
+    age_colours = {f"{base_year} (start)": (0.6, 0.6, 0.6), **colours}
+    add(
+        "Age structure",
+        figures.bars(
+            age_table,
+            region.name,
+            ages,
+            list(figures.AGE_BANDS),
+            age_colours,
+            figure_folder,
+            "age_structure.png",
+            f"Residents by age band, {base_year} and {horizon}",
+            "How the region ages: grey is the start, colours the scenarios at the horizon.",
+        ),
+    )
+    add(
+        "Unfilled vacancies",
+        figures.bars(
+            summary,
+            region.name,
+            [f"vacancies_{k}" for k in SECTOR_KEYS],
+            list(SECTOR_KEYS),
+            colours,
+            figure_folder,
+            "vacancies_by_sector.png",
+            f"Unfilled vacancies by sector in the region, {horizon}",
+            "Where employers cannot find workers at the horizon.",
+            "unfilled positions",
+        ),
+    )
+    growth = {s.name: s.context.national_job_growth for s in ensemble.scenarios}
+    add(
+        "Attractiveness",
+        figures.decomposition(summary, start, growth, places, colours, horizon - base_year, figure_folder),
+    )
+
+    key = _key_numbers(summary, region.name, ensemble.scenarios[0].name)
+    settings = {
+        "replicates": f"{len(ensemble.complete_replicates())} per scenario (asked: {ensemble.replicates})",
+        "seed": f"{ensemble.seed} (replicate i uses seed and i)",
+        "years": f"run {base_year}-{horizon}, reporting window {window[0]}-{window[1]}",
+        "executor": manifest["executor"],
+        "failed replicates": len(ensemble.failures),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "regionsim": manifest["versions"]["regionsim"],
+        "git commit": manifest["git_commit"],
+    }
+    title = f"{region.name}: " + ", ".join(s.name for s in ensemble.scenarios)
+    page = render(title, ensemble.scenarios, colours, key, shown, settings, folder)
+    write_atomically(folder / "report.html", lambda p: p.write_text(page, encoding="utf-8"))
+    manifest = {**manifest, "created": settings["created"], "figures": [name for _, name, _ in shown]}
+    write_atomically(
+        folder / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    )
+    return summary
+
+
+def _key_numbers(summary: pd.DataFrame, region: str, baseline: str) -> pd.DataFrame:
+    """The region's headline numbers per scenario, rounded for reading."""
+    rows = []
+    here = summary[summary["municipality"] == region].set_index(["scenario", "variable"])
+    for scenario in dict.fromkeys(summary["scenario"]):
+        jobs, population = here.loc[(scenario, "jobs")], here.loc[(scenario, "population")]
+        row = {
+            "scenario": scenario,
+            "population": f"{population['mean']:,.0f} ({population['p5']:,.0f}–{population['p95']:,.0f})",
+            "jobs": f"{jobs['mean']:,.0f} ({jobs['p5']:,.0f}–{jobs['p95']:,.0f})",
+        }
+        if scenario != baseline:
+            row["net jobs"] = (
+                f"{jobs['difference_mean']:+,.0f} ({jobs['difference_p5']:+,.0f} to {jobs['difference_p95']:+,.0f})"
+            )
+            row["net population"] = (
+                f"{population['difference_mean']:+,.0f} ({population['difference_p5']:+,.0f} to "
+                f"{population['difference_p95']:+,.0f})"
+            )
+            row["budget, MNOK"] = f"{jobs['budget_mnok']:,.0f}"
+            row["MNOK per net job"] = "–" if pd.isna(jobs["mnok_per_net_job"]) else f"{jobs['mnok_per_net_job']:.2f}"
+        rows.append(row)
+    return pd.DataFrame(rows).fillna("").replace(",", "\u2009", regex=True)

@@ -1,0 +1,192 @@
+"""Ensembles and comparisons: the same tables on every executor, safe on disk, resumable, readable."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import matplotlib.image
+import pandas as pd
+import pytest
+
+from model import compare, run_ensemble
+from model.errors import InputError
+from tests.conftest import BASELINE
+
+SCENARIOS = BASELINE.parent
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory):
+    """Two short scenario files (2017-2021): the baseline and a housing strategy."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    base = folder / "base.yaml"
+    base.write_text(f"extends: {BASELINE}\nname: base\nyears: {{start: 2019, end: 2021}}\n", encoding="utf-8")
+    housing = folder / "housing.yaml"
+    housing.write_text(
+        f"extends: {SCENARIOS / 'housing.yaml'}\nname: housing\nyears: {{start: 2019, end: 2021}}\n"
+        "levers:\n  strategies:\n    - {type: housing, target: Gjøvik, dwellings_per_year: 300, amenity_gain: 0.1, "
+        "from: 2018, budget_mnok_per_year: 10}\n",
+        encoding="utf-8",
+    )
+    return base, housing
+
+
+def replicate_tables(folder) -> dict[str, pd.DataFrame]:
+    """Every replicate file of a comparison folder, by relative path."""
+    return {str(p.relative_to(folder)): pd.read_parquet(p) for p in sorted((folder / "replicates").rglob("*.parquet"))}
+
+
+def assert_same_tables(first, second) -> None:
+    """Two comparison folders hold identical replicate tables."""
+    a, b = replicate_tables(first), replicate_tables(second)
+    assert a.keys() == b.keys() and a
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], obj=name)
+
+
+@pytest.fixture(scope="module")
+def serial(short, tmp_path_factory):
+    """A comparison run in this process."""
+    out = tmp_path_factory.mktemp("serial") / "compare"
+    return compare(*short, replicates=3, out=out, workers=1)
+
+
+def test_pool_gives_the_same_tables_as_one_process(short, serial, tmp_path):
+    """A local process pool of 2 workers: bit-identical replicate tables."""
+    pooled = compare(*short, replicates=3, out=tmp_path / "pool", workers=2, report=False)
+    assert_same_tables(serial.folder, pooled.folder)
+
+
+def test_dask_local_cluster_gives_the_same_tables(short, serial, tmp_path):
+    """A local Dask cluster of 2 workers: bit-identical replicate tables."""
+    dasked = compare(*short, replicates=3, out=tmp_path / "dask", dask_local=2, report=False)
+    assert_same_tables(serial.folder, dasked.folder)
+
+
+def test_summary_has_horizon_values_differences_and_cost(serial):
+    """summary.csv: mean, 5 % and 95 % per scenario, place and variable; differences and MNOK per net job."""
+    summary = pd.read_csv(serial.folder / "summary.csv")
+    assert {
+        "scenario",
+        "municipality",
+        "variable",
+        "year",
+        "mean",
+        "p5",
+        "p95",
+        "difference_mean",
+        "difference_p5",
+        "difference_p95",
+        "budget_mnok",
+        "mnok_per_net_job",
+    } <= set(summary.columns)
+    assert set(summary["year"]) == {2021}
+    housing = summary[(summary["scenario"] == "housing") & (summary["variable"] == "population")]
+    assert housing.set_index("municipality").loc["Gjøvik", "difference_mean"] > 0
+    assert summary[summary["scenario"] == "base"]["difference_mean"].isna().all()
+    assert housing.set_index("municipality").loc["Gjøvikregionen", "budget_mnok"] == pytest.approx(40.0)
+
+
+def test_report_has_every_section_and_its_images_decode(serial):
+    """report.html: self-contained, scenario descriptions, key numbers, figures with captions, settings."""
+    page = (serial.folder / "report.html").read_text(encoding="utf-8")
+    for section in ("scenarios", "key-numbers", "figures", "settings"):
+        assert f"id='{section}'" in page
+    for figure in (
+        "population",
+        "jobs",
+        "difference_jobs",
+        "difference_population",
+        "net_jobs",
+        "jobs_by_sector",
+        "commuting",
+        "age_structure",
+        "vacancies_by_sector",
+        "attractiveness",
+    ):
+        assert f"id='{figure}'" in page, figure
+    images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
+    assert len(images) == 10
+    for data in images:
+        assert matplotlib.image.imread(io.BytesIO(base64.b64decode(data)), format="png").shape[0] > 300
+    assert "http://" not in page and "https://" not in page
+    assert "chance" in page and "Gjøvik" in page
+
+
+def test_existing_folder_is_not_overwritten_without_the_flag(short, serial):
+    """Running into a finished comparison folder needs --resume or --overwrite."""
+    with pytest.raises(InputError, match="already holds results"):
+        compare(*short, replicates=3, out=serial.folder, workers=1)
+    resumed = compare(*short, replicates=3, out=serial.folder, workers=1, resume=True, report=False)
+    assert resumed.seconds < 1 and len(resumed.complete_replicates()) == 3
+
+
+def test_resume_refuses_other_settings(short, serial):
+    """--resume with another seed is refused: the folder holds other runs."""
+    with pytest.raises(InputError, match="other scenarios, seed or settings"):
+        compare(*short, replicates=3, seed=99, out=serial.folder, workers=1, resume=True)
+
+
+def test_a_failing_replicate_is_reported_and_the_others_kept(short, tmp_path, monkeypatch):
+    """Replicate 1 of one scenario raises: it is listed, the rest are on disk and summarised."""
+    import model.executors as executors
+
+    real = executors.simulate
+
+    def flaky(scenario, replicate=0, seed=None, on_year=None):
+        if scenario.name == "housing" and replicate == 1:
+            raise ValueError("a broken replicate")
+        return real(scenario, replicate=replicate, seed=seed, on_year=on_year)
+
+    monkeypatch.setattr(executors, "simulate", flaky)
+    ensemble = compare(*short, replicates=3, out=tmp_path / "flaky", workers=1)
+    assert ensemble.failures == [{"scenario": "housing", "replicate": 1, "error": "ValueError: a broken replicate"}]
+    assert ensemble.store.replicates("base") == [0, 1, 2]
+    assert ensemble.complete_replicates() == [0, 2]
+    assert (tmp_path / "flaky" / "failures.csv").is_file()
+    assert (tmp_path / "flaky" / "summary.csv").is_file()
+
+
+def test_killed_comparison_resumes_to_the_same_result(short, tmp_path):
+    """Kill a comparison mid-way, resume it: the same replicate tables and summary as an uninterrupted run."""
+    killed = tmp_path / "killed"
+    command = [
+        sys.executable,
+        "-m",
+        "model.cli",
+        "compare",
+        *map(str, short),
+        "--replicates",
+        "6",
+        "--workers",
+        "1",
+        "--quiet",
+        "--out",
+        str(killed),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(killed.glob("replicates/*/outcomes-r*.parquet"))) < 3:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    interrupted = len(list(killed.glob("replicates/*/outcomes-r*.parquet")))
+    assert 0 < interrupted < 12 and not (killed / "summary.csv").exists()
+    subprocess.run([*command, "--resume"], check=True, stdout=subprocess.DEVNULL)
+    whole = compare(*short, replicates=6, out=tmp_path / "whole", workers=1)
+    assert_same_tables(killed, whole.folder)
+    pd.testing.assert_frame_equal(pd.read_csv(killed / "summary.csv"), pd.read_csv(whole.folder / "summary.csv"))
+
+
+def test_run_ensemble_of_one_scenario(short, tmp_path):
+    """run_ensemble with one scenario: its replicates on disk and a summary without differences."""
+    ensemble = run_ensemble([short[0]], replicates=2, out=tmp_path / "one", workers=1)
+    assert ensemble.store.replicates("base") == [0, 1]
+    assert ensemble.summary["difference_mean"].isna().all()
+    assert ensemble.outcomes(variables=["population"])["variable"].unique().tolist() == ["population"]
