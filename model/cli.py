@@ -16,9 +16,10 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from model.comparison import versus_counterfactual
+from model.comparison import MIN_REPLICATES, versus_counterfactual
 from model.ensemble import run_ensemble
 from model.errors import InputError, Problem
 from model.executors import ExecutorChoice, Task, executor
@@ -57,7 +58,7 @@ def main_options(
 def fail(error: InputError) -> None:
     """Print every problem on its own line and exit with code 2."""
     for problem in error.problems:
-        errors.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, soft_wrap=True)
     raise typer.Exit(BAD_INPUT)
 
 
@@ -76,7 +77,7 @@ def run(
     """Run a scenario and write its tables, manifest and plots into a new run folder.
 
     A scenario with strategies is also run without them, with the same seeds,
-    and judged against that run (versus_baseline.csv).
+    and judged against that run (versus_no_strategies.csv).
     """
     try:
         resolved = Scenario.from_yaml(scenario)
@@ -111,7 +112,7 @@ def run(
             results[name] = sorted((r for r in runs if r.replicate in finished), key=lambda r: r.replicate)
         tables = {}
         if len(scenarios) == 2:
-            tables["versus_baseline.csv"] = versus_counterfactual(
+            tables["versus_no_strategies.csv"] = versus_counterfactual(
                 resolved, _outcomes(results[resolved.name]), _outcomes(results[scenarios[1].name])
             )
         all_runs = [r for runs in results.values() for r in runs]
@@ -124,19 +125,21 @@ def run(
         f"{seconds:.1f} s of simulation -> {folder}",
         soft_wrap=True,
     )
-    if "versus_baseline.csv" in tables:
-        _print_versus(tables["versus_baseline.csv"], region.name)
+    if "versus_no_strategies.csv" in tables:
+        _print_versus(tables["versus_no_strategies.csv"], region.name)
     if failures:
         raise typer.Exit(1)
 
 
 def _report_failure(scenario: str, replicate: int, error: str) -> None:
-    errors.print(f"[bold red]failed:[/] {scenario} replicate {replicate}: {error}", markup=True, soft_wrap=True)
+    errors.print(
+        f"[bold red]failed:[/] {escape(f'{scenario} replicate {replicate}: {error}')}", markup=True, soft_wrap=True
+    )
 
 
 def _warn(scenario: Scenario) -> None:
     for note in scenario.warnings:
-        errors.print(f"[bold yellow]warning:[/] {note}", markup=True, soft_wrap=True)
+        errors.print(f"[bold yellow]warning:[/] {escape(note)}", markup=True, soft_wrap=True)
 
 
 def _outcomes(runs: list) -> pd.DataFrame:
@@ -144,18 +147,25 @@ def _outcomes(runs: list) -> pd.DataFrame:
 
 
 def _print_versus(versus: pd.DataFrame, region_name: str) -> None:
-    """The region's net effect and cost per job, against the same scenario without strategies."""
+    """The region's net effects and cost per job, against the same scenario without strategies."""
     row = versus[versus["municipality"] == region_name].iloc[0]
     cost = row["mnok_per_net_job"]
+
+    def effect(name: str) -> str:
+        low, high = row[f"net_{name}_p5"], row[f"net_{name}_p95"]
+        interval = f" ({low:+.0f} to {high:+.0f})" if low == low else ""
+        return f"{row[f'net_{name}']:+.0f}{interval}"
+
+    if cost == cost:
+        verdict = f"{cost:.2f} MNOK per net job ({row['mnok_per_net_job_year']:.3f} per net job-year)"
+    elif row["replicates"] < MIN_REPLICATES:
+        verdict = f"no interval or cost per job from {int(row['replicates'])} replicates (use --replicates 5 or more)"
+    else:
+        verdict = "no MNOK per net job: the 90 % interval of net jobs does not lie above zero"
     console.print(
-        f"against no strategies, {int(row['year'])}: net jobs {row['net_jobs']:+.0f} "
-        f"(90 % interval {row['net_jobs_p5']:+.0f} to {row['net_jobs_p95']:+.0f}), "
-        f"net population {row['net_population']:+.0f}; budget {row['budget_mnok']:.0f} MNOK; "
-        + (
-            f"{cost:.2f} MNOK per net job ({row['mnok_per_net_job_year']:.3f} per net job-year)"
-            if cost == cost
-            else "no MNOK per net job: the interval does not lie above zero"
-        ),
+        f"against no strategies, {int(row['year'])} (90 % intervals): net jobs {effect('jobs')}, "
+        f"net residents {effect('population')}, net employed residents {effect('employed_residents')}; "
+        f"budget {row['budget_mnok']:.0f} MNOK; {verdict}",
         soft_wrap=True,
     )
 

@@ -6,14 +6,17 @@ strategies; the spread of the differences over replicates is the uncertainty
 of the effect.
 
 Net jobs split into *direct* (jobs in the firms the strategies brought:
-attracted firms, spin-offs, and start-ups where a growth-culture strategy
-acts), *displaced* (the change in all other basic-sector jobs: negative when
-newcomers take workers or land from existing export firms, positive where a
-strategy strengthens them) and *indirect* (visitor, regional and local
-industries: the local multiplier). MNOK per net job is the total budget over
-the run divided by the mean net jobs at the horizon, given only where the 90 %
-interval of net jobs lies above zero (a cost per job lost means nothing);
-MNOK per net job-year divides by the net jobs summed over the years of the run.
+attracted firms, spin-offs and programme start-ups, in any sector),
+*displaced* (the change in jobs of all other basic-sector firms: negative
+when newcomers take their workers or land, positive where a strategy
+strengthens them, as restructuring or business services do) and *indirect*
+(all other firms of the visitor, regional and local industries: the local
+multiplier). The three add up to net jobs. The budget counts the years
+before the horizon (spending in the horizon year cannot act on its
+1 January stocks). MNOK per net job is that budget divided by the mean net
+jobs at the horizon, given only where the 90 % interval of net jobs lies
+above zero and at least five replicates make an interval; MNOK per net
+job-year divides by the net jobs summed over the years of the run.
 """
 
 from __future__ import annotations
@@ -22,10 +25,9 @@ import numpy as np
 import pandas as pd
 
 from model.scenario import Scenario
-from model.sectors import BASIC_SECTORS, SECTOR_KEYS
 
 BAND = (5, 95)  # percentiles of the reported interval (90 %)
-BASIC_JOBS = tuple(f"jobs_{SECTOR_KEYS[i]}" for i in BASIC_SECTORS)
+MIN_REPLICATES = 5  # fewer give no meaningful interval, and no cost per net job
 
 
 def _wide(outcomes: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
@@ -35,43 +37,44 @@ def _wide(outcomes: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
 
 
 def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, without: pd.DataFrame) -> pd.DataFrame:
-    """Per place at the horizon: net jobs and population with 90 % intervals, split, cost per job."""
-    growth_culture = any(s.type == "growth_culture" for s in scenario.levers.strategies)
-    direct_jobs = ["jobs_attracted", "jobs_spinoff", *(["jobs_startup"] if growth_culture else [])]
-    variables = ["jobs", "population", "strategy_cost_mnok", *BASIC_JOBS, *direct_jobs]
+    """Per place at the horizon: net jobs, residents and employed residents with 90 % intervals, split, cost."""
+    variables = ["jobs", "population", "employed_residents", "jobs_from_strategies", "jobs_basic_other"]
     difference = (_wide(with_strategies, variables) - _wide(without, variables)).reset_index()
-    difference["direct"] = difference[direct_jobs].sum(axis=1)
-    difference["displaced"] = difference[list(BASIC_JOBS)].sum(axis=1) - difference["direct"]
-    difference["indirect"] = difference["jobs"] - difference["direct"] - difference["displaced"]
     budget = _wide(with_strategies, ["strategy_cost_mnok"]).reset_index()
     horizon = int(difference["year"].max())
+    replicates = difference["replicate"].nunique()
+
+    def band(values: np.ndarray) -> tuple[float, float]:
+        return tuple(np.percentile(values, BAND)) if replicates >= MIN_REPLICATES else (np.nan, np.nan)
 
     rows = []
     for place, here in difference.groupby("municipality", sort=False):
         final = here[here["year"] == horizon]
-        jobs, population = final["jobs"].to_numpy(), final["population"].to_numpy()
-        spent = budget[budget["municipality"] == place].groupby("replicate")["strategy_cost_mnok"].sum().mean()
-        job_years = here.groupby("year")["jobs"].mean().sum()
-        low, high = np.percentile(jobs, BAND)
-        gains = low > 0  # the interval excludes zero, on the side of more jobs
-        rows.append(
-            {
-                "scenario": scenario.name,
-                "municipality": place,
-                "year": horizon,
-                "net_jobs": jobs.mean(),
-                "net_jobs_p5": low,
-                "net_jobs_p95": high,
-                "net_population": population.mean(),
-                "net_population_p5": np.percentile(population, BAND[0]),
-                "net_population_p95": np.percentile(population, BAND[1]),
-                "direct_jobs": final["direct"].mean(),
-                "displaced_jobs": final["displaced"].mean(),
-                "indirect_jobs": final["indirect"].mean(),
-                "budget_mnok": spent,
-                "mnok_per_net_job": spent / jobs.mean() if gains and spent > 0 else np.nan,
-                "mnok_per_net_job_year": spent / job_years if gains and spent > 0 and job_years > 0 else np.nan,
-                "replicates": len(jobs),
-            }
-        )
+        jobs = final["jobs"].to_numpy()
+        # Spending in the horizon year cannot act on its 1 January stocks.
+        paid = budget[(budget["municipality"] == place) & (budget["year"] < horizon)]
+        spent = paid.groupby("replicate")["strategy_cost_mnok"].sum().mean()
+        job_years = here[here["year"] > here["year"].min()].groupby("year")["jobs"].mean().sum()
+        low, high = band(jobs)
+        gains = low > 0  # the interval lies above zero (and there is an interval)
+        row = {"scenario": scenario.name, "municipality": place, "year": horizon}
+        for name, variable in (
+            ("jobs", "jobs"),
+            ("population", "population"),
+            ("employed_residents", "employed_residents"),
+        ):
+            values = final[variable].to_numpy()
+            row[f"net_{name}"] = values.mean()
+            row[f"net_{name}_p5"], row[f"net_{name}_p95"] = band(values)
+        direct, displaced = final["jobs_from_strategies"].mean(), final["jobs_basic_other"].mean()
+        row |= {
+            "direct_jobs": direct,
+            "displaced_jobs": displaced,
+            "indirect_jobs": jobs.mean() - direct - displaced,
+            "budget_mnok": spent,
+            "mnok_per_net_job": spent / jobs.mean() if gains and spent > 0 else np.nan,
+            "mnok_per_net_job_year": spent / job_years if gains and spent > 0 and job_years > 0 else np.nan,
+            "replicates": replicates,
+        }
+        rows.append(row)
     return pd.DataFrame(rows)

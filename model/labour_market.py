@@ -1,9 +1,9 @@
 """Job search and matching on vacancy pools, never on person x vacancy pairs.
 
-A pool is a municipality x sector (its firms' unfilled positions), a daily
-outside node (jobs there open to the region's residents), or a long-distance
-node seen from one home municipality (weekly commuting, a fixed share of
-that municipality's employed residents). Seekers choose a pool with
+A pool is a municipality x sector (its firms' unfilled positions), or an
+outside node seen from one home municipality: the jobs there open to that
+municipality's residents (within daily reach, or weekly commuting to a
+long-distance node, a fixed share of its employed residents). Seekers choose a pool with
 probability proportional to its vacancies times an accessibility weight
 
     A[origin, pool] = K[origin, destination] * f(minutes[origin, destination]),
@@ -39,12 +39,15 @@ from model.signals import time_response
 class PoolLayout:
     """The vacancy pools of a region and who can reach them.
 
+    Pools are the municipality x sector pools of firms, then one pool per
+    home municipality and outside node: jobs at an outside node open to the
+    residents of one municipality (their commute, their weekly share).
+
     Attributes:
         n_municipalities: municipalities of the region (origins and workplaces).
         n_sectors: sectors per municipality.
         destination: node of each pool.
-        daily_nodes: outside nodes within daily reach, in pool order.
-        long_distance_nodes: long-distance nodes; pools (home, node) follow the daily ones.
+        home: for an outside pool, the only municipality whose residents reach it; -1 for firm pools.
         base_affinity: A[origin node, pool] at base-year commuting times.
         base_minutes: the base-year commuting times (NaN: no daily trip).
     """
@@ -52,8 +55,7 @@ class PoolLayout:
     n_municipalities: int
     n_sectors: int
     destination: np.ndarray
-    daily_nodes: np.ndarray
-    long_distance_nodes: np.ndarray
+    home: np.ndarray
     base_affinity: np.ndarray
     base_minutes: np.ndarray
 
@@ -67,20 +69,13 @@ class PoolLayout:
         """All pools."""
         return len(self.destination)
 
-    def long_distance_pool(self, home: int, k: int) -> int:
-        """Pool of the k-th long-distance node as seen from a home municipality."""
-        return self.n_firm_pools + len(self.daily_nodes) + home * len(self.long_distance_nodes) + k
-
     def affinity(self, minutes: np.ndarray, decay: float) -> np.ndarray:
         """A[origin node, pool] for the given commuting times (pivot on the base year)."""
         return self.base_affinity * time_response(minutes, self.base_minutes, decay)[:, self.destination]
 
 
 def build_layout(
-    region: RegionData,
-    flows: np.ndarray,
-    positions: np.ndarray,
-    long_distance_positions: np.ndarray,
+    region: RegionData, flows: np.ndarray, positions: np.ndarray, outside_positions: np.ndarray
 ) -> PoolLayout:
     """Pools and their base-year affinities, fitted to the base-year commuting flows.
 
@@ -92,25 +87,20 @@ def build_layout(
     Args:
         region: the region.
         flows: base-year commuting, residence node x workplace node.
-        positions: base-year positions (filled + open) per workplace node, for
-            municipalities and daily outside nodes.
-        long_distance_positions: base-year positions per (home municipality, long-distance node).
+        positions: base-year positions (filled + open) per municipality.
+        outside_positions: base-year positions per (home municipality, outside node).
     """
     m = region.n_municipalities
-    kinds = np.array([node.kind for node in region.nodes])
-    daily = np.flatnonzero(kinds == "daily")
-    long_distance = np.flatnonzero(kinds == "long_distance")
+    n_outside = len(region.nodes) - m
     n_sectors = len(SECTOR_KEYS)
-    destination = np.concatenate([np.repeat(np.arange(m), n_sectors), daily, np.tile(long_distance, m)])
-    per_position = flows / np.maximum(positions, 1)[None, :]
-    affinity = per_position[:, destination]
-    layout = PoolLayout(m, n_sectors, destination, daily, long_distance, affinity, region.minutes.copy())
-    for home in range(m):
-        for k, node in enumerate(long_distance):
-            pool = layout.long_distance_pool(home, k)
-            affinity[:, pool] = 0.0
-            affinity[home, pool] = flows[home, node] / max(long_distance_positions[home, k], 1)
-    return layout
+    home = np.concatenate([np.full(m * n_sectors, -1), np.repeat(np.arange(m), n_outside)])
+    destination = np.concatenate([np.repeat(np.arange(m), n_sectors), np.tile(np.arange(m, m + n_outside), m)])
+    affinity = np.zeros((len(region.nodes), len(destination)))
+    affinity[:, : m * n_sectors] = (flows[:, :m] / np.maximum(positions, 1)[None, :])[:, destination[: m * n_sectors]]
+    for pool in range(m * n_sectors, len(destination)):
+        i, node = home[pool], destination[pool]
+        affinity[i, pool] = flows[i, node] / max(outside_positions[i, node - m], 1)
+    return PoolLayout(m, n_sectors, destination, home, affinity, region.minutes.copy())
 
 
 @dataclass
@@ -145,8 +135,8 @@ def match(
         firms: the firms; hires update persons' employers or firms' in-commuters.
         layout: the pools.
         affinity: A[origin node, pool] for this year's commuting times.
-        outside_vacancies: open jobs in the outside pools (daily nodes, then long-distance
-            pools); decremented in place.
+        outside_vacancies: open jobs in the outside pools (home municipality x outside node,
+            in pool order); decremented in place.
         external_seekers: in-commuting job seekers per outside node (not persons).
         suitability: chance that an application is acceptable this year (higher when
             employers are short of workers).

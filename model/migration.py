@@ -74,6 +74,7 @@ def migrate(
     attraction: np.ndarray,
     commute_minutes: np.ndarray,
     newcomers_expected: float,
+    settled_expected: np.ndarray,
     newcomer_age_sex: np.ndarray,
     p: Parameters,
     draws: Draws,
@@ -85,7 +86,9 @@ def migrate(
         attraction: destination weight by municipality and settlement band (people of
             that age there, times housing, amenity and reachable vacancies), shape (M, bands).
         commute_minutes: minutes from each municipality to each node (NaN: no daily trip).
-        newcomers_expected: expected newcomers this year (domestic and from abroad).
+        newcomers_expected: expected newcomers this year who choose where to live.
+        settled_expected: expected newcomers this year settled in each municipality (refugees
+            and other immigrants the context places there).
         newcomer_age_sex: distribution of newcomers by sex and age, shape (2, ages), sums to 1.
         p: parameters.
         draws: the migration draws.
@@ -110,15 +113,32 @@ def migrate(
 
     count = int(poisson_from_uniform(np.array(newcomers_expected), np.array(draws.rng.random())))
     newcomer = draws.new_ids(np.arange(count, dtype=np.uint64))
-    cumulative = np.cumsum(newcomer_age_sex.ravel())
-    cells = np.minimum(
-        np.searchsorted(cumulative, draws.uniform(newcomer, 0) * cumulative[-1], side="right"), cumulative.size - 1
-    )
-    sex, age = np.divmod(cells, newcomer_age_sex.shape[1])
+    sex, age = _age_sex(newcomer, newcomer_age_sex, draws)
     home = _draw_rows(attraction[:, settlement_band(age)].T, draws.uniform(newcomer, 1))
-    persons.extend(Persons.new(pid=newcomer, age=age, sex=sex, home=home, attachment=draws.uniform(newcomer, 2)))
-    in_migrants += np.bincount(home, minlength=m)
-    return MigrationResult(out_migrants, in_migrants, left_region=len(leaving), arrived=count)
+    settled = poisson_from_uniform(settled_expected, draws.uniform(np.arange(m, dtype=np.uint64), 60))
+    placed = draws.new_ids(np.arange(settled.sum(), dtype=np.uint64), draw=60)
+    placed_sex, placed_age = _age_sex(placed, newcomer_age_sex, draws)
+    placed_home = np.repeat(np.arange(m), settled)
+    persons.extend(
+        Persons.new(
+            pid=np.concatenate([newcomer, placed]),
+            age=np.concatenate([age, placed_age]),
+            sex=np.concatenate([sex, placed_sex]),
+            home=np.concatenate([home, placed_home]),
+            attachment=draws.uniform(np.concatenate([newcomer, placed]), 2),
+        )
+    )
+    in_migrants += np.bincount(home, minlength=m) + settled
+    return MigrationResult(out_migrants, in_migrants, left_region=len(leaving), arrived=count + int(settled.sum()))
+
+
+def _age_sex(ids: np.ndarray, distribution: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
+    """Sex and age of newcomers, drawn from a (sex, age) distribution."""
+    cumulative = np.cumsum(distribution.ravel())
+    cells = np.minimum(
+        np.searchsorted(cumulative, draws.uniform(ids, 0) * cumulative[-1], side="right"), cumulative.size - 1
+    )
+    return np.divmod(cells, distribution.shape[1])
 
 
 def _internal_share(home: np.ndarray, m: int, average: float) -> np.ndarray:

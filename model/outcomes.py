@@ -17,7 +17,7 @@ import pandas as pd
 from model.demand import AGE_BANDS
 from model.firms import Origin
 from model.persons import Status
-from model.sectors import SECTOR_KEYS
+from model.sectors import BASIC_SECTORS, SECTOR_KEYS
 
 if TYPE_CHECKING:
     from model.region_model import RegionModel
@@ -35,6 +35,8 @@ STOCKS: tuple[str, ...] = (
     *(f"jobs_{key}" for key in SECTOR_KEYS),
     *(f"vacancies_{key}" for key in SECTOR_KEYS),
     *(f"jobs_{origin.name.lower()}" for origin in Origin),
+    "jobs_from_strategies",
+    "jobs_basic_other",
 )
 FLOWS: tuple[str, ...] = (
     "births",
@@ -96,6 +98,10 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
     for origin in Origin:
         mine = firms.origin == origin
         stocks[f"jobs_{origin.name.lower()}"] = per_municipality(firms.municipality[mine], employees[mine])
+    brought = ~firms.ordinary  # attracted firms, spin-offs, programme start-ups, fixed employers
+    stocks["jobs_from_strategies"] = per_municipality(firms.municipality[brought], employees[brought])
+    other_basic = firms.ordinary & np.isin(firms.sector, BASIC_SECTORS)
+    stocks["jobs_basic_other"] = per_municipality(firms.municipality[other_basic], employees[other_basic])
 
     employed = persons.employed
     stocks["employed_residents"] = per_municipality(persons.home[employed])

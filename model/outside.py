@@ -1,10 +1,11 @@
 """Outside nodes: jobs there for the region's residents, and in-commuters from there.
 
-Out-commuters are residents employed by external demand per node: at a daily
-node the jobs open to residents follow the base-year flows, the context's
-outside job growth and the accessibility of the node (a faster road adds
-jobs within reach); at a long-distance node (weekly commuting) they are a
-fixed share of each municipality's employed residents on 1 January.
+Out-commuters are residents employed by external demand per node and home
+municipality: at a daily node the jobs open to a municipality's residents
+follow its base-year flow there, the context's outside job growth and the
+commuting time of that trip (a faster road brings more jobs within reach);
+at a long-distance node (weekly commuting) they are a fixed share of the
+municipality's employed residents on 1 January.
 In-commuters are not persons but an external labour supply per node: its
 potential follows the region's positions and, for daily nodes, the unfilled
 vacancy signal with a stated elasticity; enough outsiders apply to close the
@@ -74,13 +75,12 @@ class OutsideNodes:
 
     @property
     def base_positions(self) -> np.ndarray:
-        """Base-year positions open to residents at each daily node (filled and unfilled)."""
-        return self.base_out_flows.sum(axis=0) / (1 - self.vacancy_rate)
-
-    @property
-    def long_distance_positions(self) -> np.ndarray:
-        """Base-year positions per (home municipality, long-distance node) of the base flows."""
-        return self.long_distance_share * self.base_employed_residents[:, None] / (1 - self.vacancy_rate)
+        """Base-year positions per (home municipality, outside node): the base flows, filled and open."""
+        positions = np.zeros((self.n_municipalities, self.n_nodes - self.n_municipalities))
+        positions[:, self.daily - self.n_municipalities] = self.base_out_flows / (1 - self.vacancy_rate)
+        weekly = self.long_distance_share * self.base_employed_residents[:, None] / (1 - self.vacancy_rate)
+        positions[:, self.long_distance - self.n_municipalities] = weekly
+        return positions
 
     def open_jobs(
         self,
@@ -91,18 +91,24 @@ class OutsideNodes:
         outside_job_growth: float,
         decay: float,
     ) -> np.ndarray:
-        """Unfilled jobs for residents at the daily nodes, then per (home, long-distance node)."""
+        """Unfilled jobs for each municipality's residents at each outside node, in pool order.
+
+        A daily node offers a municipality's residents its base-year jobs there,
+        grown with outside job growth and scaled by the commuting-time response
+        of that trip only (a faster train from Gjøvik brings Oslo's jobs within
+        reach of Gjøvik's residents, not of Nordre Land's).
+        """
         m = self.n_municipalities
-        factor = time_response(minutes[:m][:, self.daily], self.base_minutes, decay)
-        within_reach = (self.base_out_flows * factor).sum(0) / np.maximum(self.base_out_flows.sum(0), 1)
-        demand = self.base_positions * (1 + outside_job_growth) ** years * within_reach
+        demand = np.zeros((m, self.n_nodes - m))
+        response_now = time_response(minutes[:m][:, self.daily], self.base_minutes, decay)
+        demand[:, self.daily - m] = self.base_out_flows * (1 + outside_job_growth) ** years * response_now
+        demand[:, self.daily - m] /= 1 - self.vacancy_rate
+        weekly = self.long_distance_share * employed_residents[:, None] / (1 - self.vacancy_rate)
+        demand[:, self.long_distance - m] = weekly
         working = persons.employed
         cell = persons.home[working].astype(np.int64) * self.n_nodes + persons.workplace[working]
         by_home = np.bincount(cell, minlength=m * self.n_nodes).reshape(m, self.n_nodes)
-        daily = demand - by_home[:, self.daily].sum(axis=0)
-        weekly = self.long_distance_share * employed_residents[:, None] / (1 - self.vacancy_rate)
-        long = weekly - by_home[:, self.long_distance]
-        return np.maximum(np.concatenate([daily, long.ravel()]), 0).round().astype(np.int64)
+        return np.maximum(demand - by_home[:, m:], 0).round().astype(np.int64).ravel()
 
     def seekers(
         self,

@@ -132,7 +132,7 @@ class Parameters(Strict):
         le=1,
     )
     in_commuter_elasticity: float = param(
-        0.6,
+        0.7,
         "elasticity",
         (0.2, 1.0),
         "Elasticity of each daily outside node's in-commuting potential to the region's "
@@ -420,7 +420,7 @@ class Parameters(Strict):
         le=0.5,
     )
     vacancy_pull_elasticity: float = param(
-        0.3,
+        0.35,
         "elasticity",
         (0.1, 0.8),
         "Elasticity of domestic in-migration to the region's unfilled-vacancy rate relative "

@@ -36,6 +36,9 @@ def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
     """Write population.png and jobs.png into a run folder."""
     region = cached_region(Path(scenario.region_folder))
     population, jobs = observed_population(region), observed_jobs(region)
+    names = list(dict.fromkeys(outcomes["scenario"]))
+    if len(names) == 2:  # a strategy run beside the same scenario without strategies
+        _differences(outcomes, names, scenario, region, folder)
     _panels(
         outcomes,
         scenario,
@@ -46,6 +49,23 @@ def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
         population,
     )
     _panels(outcomes, scenario, region, "jobs", "Jobs by workplace (persons employed)", folder / "jobs.png", jobs)
+
+
+def _differences(
+    outcomes: pd.DataFrame, names: list[str], scenario: Scenario, region: RegionData, folder: Path
+) -> None:
+    """difference_jobs.png and difference_population.png: the strategies' effect over time."""
+    from model.report.figures import differences, palette
+    from model.report.summary import bands_over_time
+
+    variables = outcomes[outcomes["variable"].isin(["jobs", "population"])]
+    tables = {name: variables[variables["scenario"] == name] for name in names}
+    over = bands_over_time(tables, baseline=names[1])
+    colours = palette([names[1], names[0]])
+    places = [*region.municipalities, region.name]
+    window = (scenario.years.start, scenario.years.end)
+    for variable in ("jobs", "population"):
+        differences(over, places, variable, colours, folder, window)
 
 
 def observed_population(region: RegionData) -> pd.DataFrame:

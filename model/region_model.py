@@ -142,13 +142,17 @@ class RegionModel(mesa.Model):
         persons = self.persons
         population = len(persons)
         pull = response(self.vacancy_signal, self.base_vacancy_rate, self.p.vacancy_pull_elasticity)
-        expected = self.p.in_migration_rate * population * pull + self.context.immigration_per_year
+        # Newcomers respond to the region's housing and amenity as a whole (population-weighted).
+        places = self._housing_and_amenity() @ self.population_now() / population
+        regional, settled = self._immigration()
+        expected = self.p.in_migration_rate * population * pull * places + regional
         structure = self.region.national.age_structure(self.year) * migration.schedule()[None, :]
         result = migration.migrate(
             persons,
             self._attraction(),
             self.minutes[: self.n_municipalities],
             expected,
+            settled,
             structure / structure.sum(),
             self.p,
             draws,
@@ -332,15 +336,13 @@ class RegionModel(mesa.Model):
         m = self.n_municipalities
         firms = self.firms
         self.outside = OutsideNodes.from_base_year(self.region, flows, self.p.initial_vacancy_rate)
-        positions = np.zeros(len(self.region.nodes))
-        positions[:m] = np.bincount(firms.municipality, weights=firms.positions, minlength=m)
-        positions[self.outside.daily] = self.outside.base_positions
+        positions = np.bincount(firms.municipality, weights=firms.positions, minlength=m)
         self.minutes = self.region.minutes.copy()
-        self.layout = build_layout(self.region, flows, positions, self.outside.long_distance_positions)
+        self.layout = build_layout(self.region, flows, positions, self.outside.base_positions)
         self.base_pool_positions = np.bincount(firms.pool(), weights=firms.positions, minlength=m * len(SECTOR_KEYS))
 
     def _record_base_year(self) -> None:
-        self.base_density = self.population_now() / np.array([mu.dwellings for mu in self.municipalities])
+        self.base_population = self.population_now()
         self._take_stock()
         self.base_drivers = self.drivers
         self.base_job_access = self.job_access
@@ -424,12 +426,30 @@ class RegionModel(mesa.Model):
     def _attraction(self) -> np.ndarray:
         """Destination weight of each municipality for movers, by settlement band."""
         p = self.p
-        density = self.population_now() / np.array([mu.dwellings for mu in self.municipalities])
-        housing = np.exp(-p.housing_pull * (density / self.base_density - 1))
-        amenity = np.array([mu.amenity for mu in self.municipalities])
+        housing = self._housing_and_amenity()
         access = response(self.job_access, self.base_job_access, p.vacancy_pull_elasticity)
         people = migration.population_by_band(self.persons, self.n_municipalities)
-        return people * (housing * amenity * access)[:, None]
+        return people * (housing * access)[:, None]
+
+    def _immigration(self) -> tuple[float, np.ndarray]:
+        """Immigrants a year: those who choose where to settle, and those placed per municipality."""
+        given = self.context.immigration_per_year
+        settled = np.zeros(self.n_municipalities)
+        if not isinstance(given, dict):
+            return float(given), settled
+        for name, count in given.items():
+            if name != "regional":
+                settled[self.region.municipality(name)] += count
+        return float(given.get("regional", 0.0)), settled
+
+    def _housing_and_amenity(self) -> np.ndarray:
+        """How housing pressure and amenity make each municipality attractive to movers (1 at the base)."""
+        population = self.population_now()
+        pressure = np.array(
+            [mu.housing_pressure(population[i], self.base_population[i]) for i, mu in enumerate(self.municipalities)]
+        )
+        amenity = np.array([mu.amenity for mu in self.municipalities])
+        return np.exp(-self.p.housing_pull * (pressure - 1)) * amenity
 
     def _outside_jobs(self) -> np.ndarray:
         """Unfilled jobs for residents at the outside nodes (the outside pools)."""

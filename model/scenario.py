@@ -229,8 +229,19 @@ def _region_folder(document: MergedDocument, scenario: Scenario) -> Path:
 
 
 def _implausible(document: MergedDocument, scenario: Scenario) -> tuple[str, ...]:
-    """Warnings for parameters set outside their plausible range (allowed, but worth a second look)."""
+    """Warnings for what is allowed but worth a second look.
+
+    Parameters outside their plausible range; strategies that start before the
+    reporting window (their spending and effects there count too).
+    """
     notes = []
+    for i, strategy in enumerate(scenario.levers.strategies):
+        if strategy.start is not None and strategy.start < scenario.years.start:
+            path, line = document.where(("levers", "strategies", i, "from"))
+            notes.append(
+                f"{path}:{line}: levers.strategies[{i}].from = {strategy.start} is before the reporting window "
+                f"({scenario.years.start}-{scenario.years.end}); its spending and effects before then count too"
+            )
     given = document.data.get("parameters") or {}
     for name, field in Parameters.model_fields.items():
         if name not in given:
@@ -290,10 +301,7 @@ def _check_against_region(document: MergedDocument, scenario: Scenario, region: 
                 "sources: " + ", ".join(region.rnd_sources) if region.rnd_sources else "add rnd_sources to region.yaml",
             )
         if strategy.type == "infrastructure":
-            for key in ("from_node", "to_node"):
-                _known_daily_node(region, getattr(strategy, key), (*here, key), problem)
-            if strategy.from_node == strategy.to_node:
-                problem((*here, "to_node"), "from_node and to_node are the same node")
+            _check_link(region, strategy, here, problem)
     if problems:
         raise InputError(problems)
 
@@ -308,14 +316,36 @@ def _known_municipality(region: RegionData, name: str, location: tuple, problem,
         problem(location, f"unknown municipality {name!r}", hint)
 
 
-def _known_daily_node(region: RegionData, name: str, location: tuple, problem) -> None:
-    names = {node.name: node for node in region.nodes}
-    node = names.get(name) or next((n for n in region.nodes if n.key == name), None)
-    if node is None:
+def _check_link(region: RegionData, strategy, here: tuple, problem) -> None:
+    """An infrastructure link: two daily nodes, one of them in the region, and fewer minutes saved than it takes."""
+    known = [
+        _known_daily_node(region, getattr(strategy, key), (*here, key), problem) for key in ("from_node", "to_node")
+    ]
+    if None in known:
+        return
+    a, b = known
+    if a == b:
+        problem((*here, "to_node"), "from_node and to_node are the same node")
+    elif a >= region.n_municipalities and b >= region.n_municipalities:
+        problem((*here, "to_node"), "both nodes lie outside the region", "one end must be a municipality of the region")
+    elif strategy.minutes_saved >= region.minutes[a, b]:
+        problem(
+            (*here, "minutes_saved"),
+            f"saves {strategy.minutes_saved:g} minutes on a {region.minutes[a, b]:g}-minute trip",
+            "a link cannot save more time than the trip takes",
+        )
+
+
+def _known_daily_node(region: RegionData, name: str, location: tuple, problem) -> int | None:
+    """The node's index if it is a municipality or daily node, else a problem and None."""
+    index = next((i for i, n in enumerate(region.nodes) if name in (n.name, n.key)), None)
+    if index is None:
         hint = did_you_mean(name, [n.name for n in region.nodes if n.kind != "long_distance"])
         problem(location, f"unknown node {name!r}", hint)
-    elif node.kind == "long_distance":
+    elif region.nodes[index].kind == "long_distance":
         problem(location, f"{name} is a long-distance node: its commuting has no travel time")
+        return None
+    return index
 
 
 def load_scenario(path: Path | str) -> Scenario:

@@ -157,7 +157,7 @@ def test_mesa_batch_run_drives_the_model():
 
 
 def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp_path):
-    """A run with strategies writes both scenarios, versus_baseline.csv, and prints the region's line."""
+    """A run with strategies writes both scenarios, versus_no_strategies.csv, and prints the region's line."""
     overlay = tmp_path / "attract.yaml"
     overlay.write_text(
         f"extends: {BASELINE.parent / 'attract_businesses.yaml'}\nyears: {{start: 2026, end: 2028}}\nreplicates: 3\n",
@@ -166,16 +166,17 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["run", str(overlay), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "against no strategies, 2028: net jobs" in result.stdout
+    assert "against no strategies, 2028 (90 % intervals): net jobs" in result.stdout
     outcomes = pd.read_parquet(out / "outcomes.parquet")
     assert set(outcomes["scenario"]) == {"attract_businesses", "attract_businesses without strategies"}
-    versus = pd.read_csv(out / "versus_baseline.csv")
+    versus = pd.read_csv(out / "versus_no_strategies.csv")
     assert len(versus) == 6
     assert {
         "net_jobs",
         "net_jobs_p5",
         "net_jobs_p95",
         "net_population",
+        "net_employed_residents",
         "direct_jobs",
         "displaced_jobs",
         "indirect_jobs",
@@ -184,7 +185,9 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
         "mnok_per_net_job_year",
     } <= set(versus.columns)
     region = versus[versus["municipality"] == "Gjøvikregionen"].iloc[0]
-    assert region["budget_mnok"] == 12 * 3
+    assert region["budget_mnok"] == 12 * 2  # 2026 and 2027: spending in 2028 acts after its 1 January
     assert region["net_jobs"] == pytest.approx(
         region["direct_jobs"] + region["displaced_jobs"] + region["indirect_jobs"]
     )
+    # Joint cooperation: the regional budget is the region's, not the municipalities'.
+    assert (versus[versus["municipality"] != "Gjøvikregionen"]["budget_mnok"] == 0).all()

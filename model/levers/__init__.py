@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from model.levers.kinds import (
     STRATEGY_CLASSES,
@@ -45,7 +45,12 @@ class Levers(Strict):
     budget (by population), competes for the same arriving firms and places them in its own
     territory."""
     strategies: list[Strategy] = Field(default_factory=list, max_length=100)
-    """The strategies, each a mapping with a `type`."""
+    """The strategies, each a mapping with a `type` (an empty `strategies:` means none)."""
+
+    @field_validator("strategies", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        return [] if value is None else value
 
 
 __all__ = ["STRATEGY_CLASSES", "STRATEGY_TYPES", "Levers", "Strategy"]

@@ -1,9 +1,8 @@
 """What every strategy has: a type, a period, a target and a budget.
 
 A strategy is one small pydantic class (its scenario fields, documented with
-unit and range) with the few methods the model calls in its phases. Years are
-calendar years inside the run; ``from`` and ``to`` default to the first and
-last simulated year.
+unit and range). Years are calendar years inside the run; ``from`` and ``to``
+default to the first year of the reporting window and to the horizon.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ class StrategyBase(Strict):
     model_config = ConfigDict(populate_by_name=True)
 
     start: int | None = Field(None, alias="from", ge=1900, le=2200)
-    """First year the strategy acts (default: the first simulated year)."""
+    """First year the strategy acts and spends (default: the first year of the reporting window)."""
     end: int | None = Field(None, alias="to", ge=1900, le=2200)
     """Last year the strategy acts and spends (default: the horizon)."""
     target: str = "regional"
@@ -29,14 +28,14 @@ class StrategyBase(Strict):
     budget_mnok_per_year: float = Field(0.0, ge=0, le=MAX_BUDGET_MNOK)
     """Money spent each active year, in million NOK (MNOK)."""
 
-    def first_year(self, base_year: int) -> int:
+    def first_year(self, window_start: int) -> int:
         """First active year."""
-        return self.start if self.start is not None else base_year
+        return self.start if self.start is not None else window_start
 
     def last_year(self, horizon: int) -> int:
         """Last active year."""
         return self.end if self.end is not None else horizon
 
-    def active(self, year: int, base_year: int, horizon: int) -> bool:
+    def active(self, year: int, window_start: int, horizon: int) -> bool:
         """Whether the strategy acts (and spends) in a year."""
-        return self.first_year(base_year) <= year <= self.last_year(horizon)
+        return self.first_year(window_start) <= year <= self.last_year(horizon)

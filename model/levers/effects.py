@@ -76,7 +76,7 @@ class StrategyEffects:
 
     def __init__(self, levers: Levers, model: RegionModel):
         self.levers = levers
-        self.base_year, self.horizon = model.base_year, model.end_year
+        self.start, self.horizon = model.scenario.years.start, model.end_year
         self.region = model.region
         self.restructured: set[int] = set()
         self.targets = [self._target(s.target) for s in levers.strategies]
@@ -91,7 +91,7 @@ class StrategyEffects:
         return [
             (i, s)
             for i, s in enumerate(self.levers.strategies)
-            if isinstance(s, kind) and s.active(year, self.base_year, self.horizon)
+            if isinstance(s, kind) and s.active(year, self.start, self.horizon)
         ]
 
     def shares(self, index: int, population: np.ndarray) -> np.ndarray:
@@ -106,12 +106,12 @@ class StrategyEffects:
         """Commuting times and amenity change as infrastructure and housing strategies say."""
         year = model.year
         for _, strategy in self.active(year, Infrastructure):
-            if year == strategy.first_year(self.base_year):
+            if year == strategy.first_year(self.start):
                 a, b = (model.region.node(strategy.from_node), model.region.node(strategy.to_node))
                 faster = max(model.minutes[a, b] - strategy.minutes_saved, MIN_MINUTES)
                 model.minutes[a, b] = model.minutes[b, a] = faster
         for i, strategy in self.active(year, Housing):
-            years = strategy.last_year(self.horizon) - strategy.first_year(self.base_year) + 1
+            years = strategy.last_year(self.horizon) - strategy.first_year(self.start) + 1
             for index in self.targets[i]:
                 model.municipalities[index].amenity += strategy.amenity_gain / years
 
@@ -123,12 +123,19 @@ class StrategyEffects:
         return extra
 
     def cost(self, year: int, population: np.ndarray) -> np.ndarray:
-        """MNOK spent this year per municipality (regional budgets split by population)."""
-        spent = np.zeros(len(population))
+        """MNOK spent this year: per municipality, and (last) by the whole region.
+
+        A municipality spends what targets it and, under fragmented cooperation,
+        its population share of regional budgets; under joint cooperation a
+        regional budget is the region's own, in the region's total only.
+        """
+        spent, total = np.zeros(len(population)), 0.0
         for i, strategy in enumerate(self.levers.strategies):
-            if strategy.active(year, self.base_year, self.horizon):
-                spent += strategy.budget_mnok_per_year * self.shares(i, population)
-        return spent
+            if strategy.active(year, self.start, self.horizon):
+                total += strategy.budget_mnok_per_year
+                if strategy.target != "regional" or self.levers.cooperation == "fragmented":
+                    spent += strategy.budget_mnok_per_year * self.shares(i, population)
+        return np.append(spent, total)
 
     # --- firms ----------------------------------------------------------------------
     def exit_factor(self, model: RegionModel) -> np.ndarray | None:
@@ -164,7 +171,7 @@ class StrategyEffects:
                 & (firms.sector == SECTOR_INDEX[strategy.sector])
                 & np.isin(firms.municipality, self.targets[i])
             )
-            cut = firms.positions[rows] * (1 - strategy.productivity_gain)
+            cut = firms.positions[rows] / (1 + strategy.productivity_gain)  # the same output, fewer workers
             firms.positions[rows] = np.maximum(stochastic_round(cut, draws.uniform(firms.key[rows], 20 + i)), 1)
             gain = strategy.productivity_gain * p.restructuring_growth_per_gain
             firms.competitiveness[rows] += gain
@@ -190,7 +197,7 @@ class StrategyEffects:
         return new
 
     def _spin_off(self, i: int, strategy: CommercialiseRnd, model: RegionModel, draws: Draws, new: NewFirms) -> None:
-        if model.year < strategy.first_year(self.base_year) + strategy.lag_years:
+        if model.year < strategy.first_year(self.start) + strategy.lag_years:
             return
         municipality, sector = model.region.rnd_sources[strategy.source]
         if strategy.target != "regional":

@@ -19,6 +19,8 @@ BASIC_KEYS = tuple(SECTOR_KEYS[i] for i in BASIC_SECTORS)
 
 def check_sector(value: str, allowed: tuple[str, ...] = SECTOR_KEYS) -> str:
     """The sector key if known, else an error with a hint."""
+    if value in SECTOR_KEYS and value not in allowed:
+        raise ValueError(f"{value} is not a basic sector; this strategy acts on {', '.join(allowed)}")
     if value not in allowed:
         hint = did_you_mean(value, allowed) or "sectors: " + ", ".join(allowed)
         raise ValueError(f"unknown sector {value!r} ({hint})")
@@ -74,7 +76,7 @@ class RestructureIndustry(StrategyBase):
     sector: str
     """Sector whose firms restructure (a basic sector)."""
     productivity_gain: float = Field(gt=0, le=0.9)
-    """Output per worker rises by this share: positions fall by it at once, competitiveness rises."""
+    """Output per worker rises by this share: positions fall to 1/(1 + gain) at once, competitiveness rises."""
 
     @field_validator("sector")
     @classmethod
@@ -86,8 +88,8 @@ class GrowthCulture(StrategyBase):
     """More entrepreneurship, and tolerance of failure."""
 
     type: Literal["growth_culture"]
-    startup_rate_multiplier: float = Field(ge=0, le=10)
-    """Start-ups per year relative to the ordinary rate (1.3 = 30 % more)."""
+    startup_rate_multiplier: float = Field(ge=1, le=10)
+    """Start-ups per year relative to the ordinary rate (1.3 = 30 % more; at least 1)."""
     early_exit_multiplier: float = Field(1.3, ge=1, le=5)
     """Excess exit hazard of young firms founded under the programme, relative to ordinary ones."""
 

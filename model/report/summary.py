@@ -53,7 +53,7 @@ def horizon_table(ensemble, year: int) -> pd.DataFrame:
         s.name: store.outcomes(s.name, replicates, list(KEY_VARIABLES), [year]).set_index(index)["value"]
         for s in ensemble.scenarios
     }
-    budgets = {s.name: _budget(store, s.name, replicates) for s in ensemble.scenarios}
+    budgets = {s.name: _budget(store, s.name, replicates, year) for s in ensemble.scenarios}
     rows = []
     for scenario in ensemble.scenarios:
         here = values[scenario.name]
@@ -74,30 +74,35 @@ def horizon_table(ensemble, year: int) -> pd.DataFrame:
     return result
 
 
-def _budget(store, scenario: str, replicates: list[int]) -> pd.Series:
-    """Strategy spending over the whole run, per municipality (the same in every replicate)."""
+def _budget(store, scenario: str, replicates: list[int], horizon: int) -> pd.Series:
+    """Strategy spending before the horizon year, per municipality (the same in every replicate).
+
+    Spending in the horizon year cannot act on its 1 January stocks.
+    """
     spent = store.outcomes(scenario, replicates[:1], ["strategy_cost_mnok"])
-    return spent.groupby("municipality")["value"].sum()
+    return spent[spent["year"] < horizon].groupby("municipality")["value"].sum()
 
 
 def over_time(ensemble, variables: list[str]) -> pd.DataFrame:
     """Per scenario, municipality, variable and year: mean and band of the value and of the difference."""
     store, replicates = ensemble.store, ensemble.complete_replicates()
     baseline = ensemble.scenarios[0].name
+    tables = {s.name: store.outcomes(s.name, replicates, variables) for s in ensemble.scenarios}
+    return bands_over_time(tables, baseline)
+
+
+def bands_over_time(outcomes: dict[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
+    """Bands over time of outcome tables by scenario, and of their paired differences to the baseline."""
     index = ["replicate", "year", "municipality", "variable"]
-    base = store.outcomes(baseline, replicates, variables).set_index(index)["value"]
+    levels = ["municipality", "variable", "year"]
+    base = outcomes[baseline].set_index(index)["value"]
     frames = []
-    for scenario in ensemble.scenarios:
-        here = (
-            base
-            if scenario.name == baseline
-            else store.outcomes(scenario.name, replicates, variables).set_index(index)["value"]
-        )
-        levels = ["municipality", "variable", "year"]
-        table = _band(here.groupby(level=levels)).join(
+    for name, table in outcomes.items():
+        here = table.set_index(index)["value"]
+        bands = _band(here.groupby(level=levels)).join(
             _band((here - base).groupby(level=levels)).add_prefix("difference_")
         )
-        frames.append(table.reset_index().assign(scenario=scenario.name))
+        frames.append(bands.reset_index().assign(scenario=name))
     return pd.concat(frames, ignore_index=True)
 
 
