@@ -102,6 +102,15 @@ class RegionModel(mesa.Model):
         while self.running:
             self.step()
 
+    def release(self) -> None:
+        """Let go of the model once its results are read.
+
+        Mesa (3.3) counts agent ids in a class-level table keyed by model, which
+        keeps every model alive; a process that runs many replicates must drop
+        its entry, or memory grows by a model per run.
+        """
+        mesa.Agent._ids.pop(self, None)
+
     # --- phases -----------------------------------------------------------------
     def demography(self) -> None:
         """Deaths, births and ageing."""

@@ -60,7 +60,7 @@ def simulate(
         if on_year is not None:
             on_year(model.year - 1)
     nodes = [node.name for node in model.region.nodes]
-    return RunResult(
+    result = RunResult(
         scenario=scenario.name,
         outcomes=model.recorder.table(scenario.name, replicate),
         commuting=model.recorder.commuting_table(scenario.name, replicate, nodes),
@@ -69,6 +69,8 @@ def simulate(
         seconds=time.perf_counter() - started,
         participation_factor=model.participation_factor,
     )
+    model.release()
+    return result
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, replicate: int = 0) -> pd.DataFrame:

@@ -30,3 +30,12 @@ def baseline_model(baseline: Scenario) -> RegionModel:
     model = RegionModel(baseline, replicate=0)
     model.run()
     return model
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_models():
+    """Forget Mesa's per-model id counters after each test module, so finished models can be freed."""
+    yield
+    import mesa
+
+    mesa.Agent._ids.clear()

@@ -30,3 +30,17 @@ def test_seed_argument_overrides_the_scenario(baseline):
     explicit = simulate(short, seed=short.seed).outcomes
     pd.testing.assert_frame_equal(simulate(short).outcomes, explicit)
     assert simulate(short, seed=short.seed + 1).seed == short.seed + 1
+
+
+def test_finished_runs_are_freed(baseline):
+    """A process that runs replicate after replicate keeps no finished model alive."""
+    import gc
+
+    from model.region_model import RegionModel
+
+    short = with_horizon(baseline, 2018)
+    for replicate in range(3):
+        simulate(short, replicate=replicate)
+    gc.collect()
+    finished = [m for m in gc.get_objects() if isinstance(m, RegionModel) and m.scenario.years.end == 2018]
+    assert finished == []

@@ -251,7 +251,7 @@ def decomposition(
     ax.set_xticks(x, places)
     ax.set_ylabel(f"job growth over {years} years (%)")
     ax.set_title("Job growth versus what national sector trends and the industry structure alone would give")
-    ax.legend(frameon=False, fontsize="small", ncol=2)
+    ax.legend(frameon=False, fontsize="small", ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1))
     return _save(figure, folder, "attractiveness.png"), (
         "Bars above the black mark mean a municipality grows more than its industries would nationally: "
         "the local attractiveness effect of the regional analysis."
