@@ -8,26 +8,37 @@ YAML scenarios. The public API::
     scenario = load_scenario("scenarios/baseline.yaml")
     table = run(scenario, seed=1)        # tidy outcome table of one replicate
     ensemble = compare("scenarios/baseline.yaml", "scenarios/housing.yaml", replicates=10)
+    values = evaluate({"migration_peak_rate": 0.12}, "scenarios/baseline.yaml", seed=1)  # plain numbers
+    fitted = calibrate("scenarios/calibration/hindcast.yaml")
+    indices = sensitivity("scenarios/sensitivity/byregion.yaml")
 """
 
+from model.calibration import Calibration, calibrate
 from model.ensemble import Ensemble, compare, run_ensemble
 from model.errors import InputError
+from model.evaluate import evaluate
 from model.parameters import Parameters
 from model.region_model import RegionModel
 from model.runner import RunResult, run, run_replicates, simulate
 from model.scenario import Scenario, load_scenario
+from model.sensitivity import Sensitivity, sensitivity
 
 __all__ = [
+    "Calibration",
     "Ensemble",
     "InputError",
     "Parameters",
     "RegionModel",
     "RunResult",
     "Scenario",
+    "Sensitivity",
+    "calibrate",
     "compare",
+    "evaluate",
     "load_scenario",
     "run",
     "run_ensemble",
     "run_replicates",
+    "sensitivity",
     "simulate",
 ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated
@@ -20,13 +22,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from model.comparison import MIN_REPLICATES, versus_counterfactual
-from model.ensemble import run_ensemble
+from model.ensemble import run_ensemble, uncertainty_draws
 from model.errors import InputError, Problem
 from model.executors import ExecutorChoice, Task, executor
 from model.output import check_target, default_run_folder, write_run
 from model.plots import plot_run
 from model.region import cached_region
 from model.scenario import Scenario
+from model.uncertain import band_kind, manifest_entry, set_values
 
 app = typer.Typer(
     help="Scenario simulation of jobs and population in a Norwegian city region.",
@@ -38,6 +41,12 @@ errors = Console(stderr=True, highlight=False)
 console = Console(highlight=False)
 
 BAD_INPUT = 2
+
+# Options shared by the commands that run many replicates.
+Workers = Annotated[int | None, typer.Option(help="Local processes (default: all cores; 1: this process).", min=1)]
+DaskLocal = Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N workers.", min=1)]
+Scheduler = Annotated[str | None, typer.Option(help="Run on the Dask cluster at this scheduler address.")]
+Quiet = Annotated[bool, typer.Option(help="No progress bar, only the result lines.")]
 
 
 def _version(value: bool) -> None:
@@ -68,16 +77,19 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Run folder to create (default: results/<name>-<time>).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed overriding the scenario's.", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="Replicates overriding the scenario's.", min=1)] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Local processes (default: all cores; 1: this process).", min=1)
-    ] = None,
+    workers: Workers = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+    uncertainty: Annotated[
+        bool, typer.Option(help="Draw the scenario's declared parameter and context ranges per replicate.")
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar, only the result line.")] = False,
 ) -> None:
     """Run a scenario and write its tables, manifest and plots into a new run folder.
 
     A scenario with strategies is also run without them, with the same seeds,
-    and judged against that run (versus_no_strategies.csv).
+    and judged against that run (versus_no_strategies.csv). With --uncertainty
+    replicate i also takes row i of a Latin hypercube over the scenario's
+    `uncertainty:` ranges, so the bands hold parameter and context uncertainty.
     """
     try:
         resolved = Scenario.from_yaml(scenario)
@@ -90,7 +102,13 @@ def run(
         region = cached_region(Path(resolved.region_folder))
         base = resolved.base_year or region.latest_snapshot
         scenarios = [resolved, resolved.without_strategies()] if resolved.levers.strategies else [resolved]
-        tasks = [Task(s, i) for s in scenarios for i in range(count)]
+        draws = uncertainty_draws([resolved], count, resolved.seed) if uncertainty else None
+        ranges = resolved.uncertainty_ranges() if uncertainty else None
+        tasks = [
+            Task(s if draws is None else set_values(s, draws.loc[i].to_dict()), i)
+            for s in scenarios
+            for i in range(count)
+        ]
         choice = ExecutorChoice(workers=workers or min(len(tasks), os.cpu_count() or 1))
         results: dict[str, list] = {s.name: [] for s in scenarios}
         failures = []
@@ -116,7 +134,16 @@ def run(
                 resolved, _outcomes(results[resolved.name]), _outcomes(results[scenarios[1].name])
             )
         all_runs = [r for runs in results.values() for r in runs]
-        write_run(folder, resolved, all_runs, plot=plot_run, overwrite=overwrite, command=sys.argv, tables=tables)
+        write_run(
+            folder,
+            resolved,
+            all_runs,
+            plot=partial(plot_run, band=band_kind(ranges)),
+            overwrite=overwrite,
+            command=sys.argv,
+            tables=tables,
+            manifest_extra={"uncertainty": None if draws is None else manifest_entry(ranges, draws)},
+        )
     except InputError as error:
         fail(error)
     seconds = sum(r.seconds for r in all_runs)
@@ -179,26 +206,28 @@ def compare(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of replicate 0 for every scenario.", min=0)] = None,
     out: Annotated[Path | None, typer.Option(help="Comparison folder (default: results/compare-<time>).")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Local processes (default: all cores; 1: this process).", min=1)
-    ] = None,
-    dask_local: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N workers.", min=1)] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Run on the Dask cluster at this scheduler address.")] = None,
+    workers: Workers = None,
+    dask_local: DaskLocal = None,
+    scheduler: Scheduler = None,
     resume: Annotated[bool, typer.Option(help="Finish an interrupted comparison in --out.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing comparison folder.")] = False,
-    quiet: Annotated[bool, typer.Option(help="No progress bar, only the result lines.")] = False,
+    uncertainty: Annotated[
+        bool, typer.Option(help="Draw the baseline's declared parameter and context ranges per replicate.")
+    ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run scenarios against a baseline with common random numbers; write tables, figures and report.html."""
-    chosen = [option for option in (workers, dask_local, scheduler) if option is not None]
-    if len(chosen) > 1:
-        fail(InputError(Problem("command line", "choose one of --workers, --dask-local and --scheduler")))
+    _one_executor(workers, dask_local, scheduler)
     try:
         scenarios = [Scenario.from_yaml(path) for path in (baseline, *others)]
         for scenario in scenarios:
             _warn(scenario)
-        with _progress(quiet, "runs") as progress:
-            task = progress.add_task("compare", total=None)
-            ensemble = run_ensemble(
+        ensemble = _with_progress(
+            quiet,
+            "compare",
+            "runs",
+            partial(
+                run_ensemble,
                 scenarios,
                 replicates=replicates,
                 seed=seed,
@@ -208,8 +237,9 @@ def compare(
                 scheduler=scheduler,
                 resume=resume,
                 overwrite=overwrite,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+                uncertainty=uncertainty,
+            ),
+        )
     except InputError as error:
         fail(error)
     for failure in ensemble.failures:
@@ -222,6 +252,66 @@ def compare(
     )
     if ensemble.failures:
         raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    config: Annotated[Path, typer.Argument(help="Calibration config, e.g. scenarios/calibration/hindcast.yaml.")],
+    out: Annotated[Path | None, typer.Option(help="Calibration folder (default: results/calibrate-<time>).")] = None,
+    workers: Workers = None,
+    dask_local: DaskLocal = None,
+    scheduler: Scheduler = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted calibration in --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing calibration folder.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Fit free parameters to the region's history; write the overlay, the fit report and the loss history."""
+    from model.calibration import calibrate as run_calibration
+
+    _one_executor(workers, dask_local, scheduler)
+    options = dict(out=out, workers=workers, dask_local=dask_local, scheduler=scheduler, resume=resume)
+    result = _with_progress(
+        quiet, "calibrate", "evaluations", partial(run_calibration, config, overwrite=overwrite, **options)
+    )
+    values = ", ".join(f"{k} = {v:.4g}" for k, v in result.best.items())
+    console.print(f"best of {result.evaluations} evaluations: loss {result.loss:.5f}; {values}", soft_wrap=True)
+    errors_table = result.errors.set_index(["period", "target"])["mape_percent"]
+    console.print(
+        "population MAPE: fit {:.2f} %, test {:.2f} % -> {}".format(
+            errors_table.get(("fit", "population"), float("nan")),
+            errors_table.get(("test", "population"), float("nan")),
+            result.folder / "fit_report.html",
+        ),
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def sensitivity(
+    config: Annotated[Path, typer.Argument(help="Sensitivity config, e.g. scenarios/sensitivity/byregion.yaml.")],
+    out: Annotated[Path | None, typer.Option(help="Analysis folder (default: results/sensitivity-<time>).")] = None,
+    workers: Workers = None,
+    dask_local: DaskLocal = None,
+    scheduler: Scheduler = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted analysis in --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing analysis folder.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Morris screening and Sobol indices (SALib) of population and jobs, net jobs and the cooperation gap."""
+    from model.sensitivity import ranking
+    from model.sensitivity import sensitivity as run_sensitivity
+
+    _one_executor(workers, dask_local, scheduler)
+    options = dict(out=out, workers=workers, dask_local=dask_local, scheduler=scheduler, resume=resume)
+    result = _with_progress(
+        quiet, "sensitivity", "runs", partial(run_sensitivity, config, overwrite=overwrite, **options)
+    )
+    tables = {k: v for k, v in (("morris", result.morris), ("sobol", result.sobol)) if v is not None}
+    ranked = ranking(tables)
+    for outcome, rows in ranked[ranked["outcome"].str.endswith(f"_{result.region}")].groupby("outcome", sort=False):
+        top = ", ".join(f"{r.parameter} ({r.index:.2g})" for r in rows.head(3).itertuples())
+        console.print(f"{outcome} ({rows['index_kind'].iloc[0]}): {top}", soft_wrap=True)
+    console.print(f"{result.runs} runs -> {result.folder}", soft_wrap=True)
 
 
 @app.command()
@@ -238,6 +328,21 @@ def check(
             failed.extend(error.problems)
     if failed:
         fail(InputError(failed))
+
+
+def _one_executor(workers: int | None, dask_local: int | None, scheduler: str | None) -> None:
+    if sum(option is not None for option in (workers, dask_local, scheduler)) > 1:
+        fail(InputError(Problem("command line", "choose one of --workers, --dask-local and --scheduler")))
+
+
+def _with_progress(quiet: bool, label: str, unit: str, work: Callable):
+    """Call `work(progress=...)` under a progress bar; bad input exits with code 2."""
+    try:
+        with _progress(quiet, unit) as progress:
+            task = progress.add_task(label, total=None)
+            return work(progress=lambda done, total: progress.update(task, completed=done, total=total))
+    except InputError as error:
+        fail(error)
 
 
 def _progress(quiet: bool, unit: str = "years") -> Progress:

@@ -1,7 +1,10 @@
 """Ensembles and comparisons: many replicates of several scenarios, safely on disk.
 
 Replicate i of every scenario uses (seed, i): common random numbers, so the
-differences between scenarios are the strategies', not chance's. Each
+differences between scenarios are the strategies', not chance's. With
+``uncertainty=True`` replicate i also takes row i of a Latin hypercube over
+the ranges the baseline declares (``uncertainty:``), the same row in every
+scenario, so bands hold parameter and context uncertainty as well as chance. Each
 finished replicate is written as it completes; a killed ensemble, run again
 with ``resume=True``, runs only what is missing and ends with the same
 tables. The summary, figures and report are built from the files on disk.
@@ -22,7 +25,8 @@ from model.output import build_versions, default_run_folder, git_commit
 from model.region import cached_region
 from model.runner import as_scenario
 from model.scenario import Scenario
-from model.store import EnsembleStore
+from model.store import EnsembleStore, write_atomically
+from model.uncertain import DRAWS_FILE, latin_hypercube, manifest_entry, set_values
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -37,6 +41,7 @@ class Ensemble:
         replicates: replicates per scenario asked for.
         seed: the seed of replicate 0.
         failures: replicates that raised: scenario, replicate, error.
+        draws: the parameter and context values of each replicate with --uncertainty, else None.
         summary: the summary table at the horizon (None if nothing could be summarised).
         seconds: wall time of the runs made now.
     """
@@ -46,6 +51,7 @@ class Ensemble:
     replicates: int
     seed: int
     failures: list[dict] = field(default_factory=list)
+    draws: pd.DataFrame | None = None
     summary: pd.DataFrame | None = None
     seconds: float = 0.0
 
@@ -88,6 +94,35 @@ def _resolve(
     return resolved, count, common_seed
 
 
+def uncertainty_draws(scenarios: list[Scenario], replicates: int, seed: int) -> pd.DataFrame:
+    """One row of parameter and context values per replicate, from the baseline's declared ranges.
+
+    Every scenario gets the same rows, so a comparison stays paired; a scenario
+    that declares other ranges than the baseline is an error, not a silent choice.
+    """
+    baseline = scenarios[0]
+    if not baseline.uncertainty:
+        raise InputError(
+            Problem(
+                baseline.source or baseline.name,
+                "--uncertainty needs ranges, and the scenario declares none",
+                key="uncertainty",
+                hint="add e.g. `uncertainty: {migration_peak_rate: plausible, context.fertility_scaling: [0.9, 1.05]}`",
+            )
+        )
+    for other in scenarios[1:]:
+        if other.uncertainty and other.uncertainty != baseline.uncertainty:
+            raise InputError(
+                Problem(
+                    other.source or other.name,
+                    "declares other uncertainty ranges than the baseline; a comparison draws the same values for all",
+                    key="uncertainty",
+                    hint="declare the ranges in the baseline only (overlays that extend it inherit them)",
+                )
+            )
+    return latin_hypercube(baseline.uncertainty_ranges(), replicates, seed)
+
+
 def run_ensemble(
     scenarios: Sequence[Scenario | str | Path],
     replicates: int | None = None,
@@ -100,6 +135,7 @@ def run_ensemble(
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
     report: bool = True,
+    uncertainty: bool = False,
 ) -> Ensemble:
     """Run replicates of one or more scenarios with common random numbers, into a folder.
 
@@ -118,8 +154,10 @@ def run_ensemble(
         overwrite: replace an existing results folder in `out`.
         progress: called with (done, total) after each replicate.
         report: write the summary, figures and report when done.
+        uncertainty: draw the baseline's declared parameter and context ranges per replicate.
     """
     resolved, count, common_seed = _resolve(scenarios, replicates, seed)
+    draws = uncertainty_draws(resolved, count, common_seed) if uncertainty else None
     choice = ExecutorChoice(workers=workers, dask_local=dask_local, scheduler=scheduler)
     if out is None:
         name = "compare" if len(resolved) > 1 else resolved[0].name
@@ -130,10 +168,18 @@ def run_ensemble(
         "scenario_files": [s.source for s in resolved],
         "seed": common_seed,
         "replicates": count,
+        "uncertainty_draws": None if draws is None else draws.to_dict(orient="list"),
     }
     store.open(description, resume=resume, overwrite=overwrite)
-    ensemble = Ensemble(Path(out), resolved, count, common_seed)
-    tasks = [Task(s, r) for r in range(count) for s in resolved if not store.done(s.name, r)]
+    ensemble = Ensemble(Path(out), resolved, count, common_seed, draws=draws)
+    if draws is not None:
+        write_atomically(Path(out) / DRAWS_FILE, lambda p: draws.to_csv(p, float_format="%.17g"))
+    tasks = [
+        Task(s if draws is None else set_values(s, draws.loc[r].to_dict()), r)
+        for r in range(count)
+        for s in resolved
+        if not store.done(s.name, r)
+    ]
     total, done = len(resolved) * count, len(resolved) * count - len(tasks)
     if progress:
         progress(done, total)
@@ -176,6 +222,9 @@ def _manifest(ensemble: Ensemble, choice: ExecutorChoice) -> dict:
         "replicates_asked": ensemble.replicates,
         "replicates_used": ensemble.complete_replicates(),
         "failures": ensemble.failures,
+        "uncertainty": None
+        if ensemble.draws is None
+        else manifest_entry(ensemble.scenarios[0].uncertainty_ranges(), ensemble.draws),
         "executor": choice.describe(),
         "wall_time_seconds_this_session": round(ensemble.seconds, 3),
         "versions": build_versions(),

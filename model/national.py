@@ -1,13 +1,14 @@
 """National context read from data: death and birth rates, age structure, participation.
 
 Rates are held by calendar year. A year before the first data year uses the
-first; a year after the last uses the last (scenarios move them with their
-context: scaling and mortality improvement).
+first (fertility scaled to the births of that year, see
+:func:`early_fertility_factors`); a year after the last uses the last
+(scenarios move them with their context: scaling and mortality improvement).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ class NationalData:
         participation_table: labour-force share by sex and age (unscaled estimate).
         establishment_size: sector -> (mean employees, lognormal sigma) of establishments.
         folder: where the files are.
+        early_fertility: year before the fertility data -> factor on the first data year's rates.
     """
 
     death_rates: dict[int, np.ndarray]
@@ -40,14 +42,16 @@ class NationalData:
     participation_table: np.ndarray
     establishment_size: dict[str, tuple[float, float]]
     folder: Path
+    early_fertility: dict[int, float] = field(default_factory=dict)
 
     def death_rate(self, year: int) -> np.ndarray:
         """m(x) by sex and age for a year (nearest data year)."""
         return self.death_rates[_nearest(self.death_rates, year)]
 
     def fertility_rate(self, year: int) -> np.ndarray:
-        """Births per woman by age for a year (nearest data year)."""
-        return self.fertility[_nearest(self.fertility, year)]
+        """Births per woman by age for a year (nearest data year; scaled before the first)."""
+        rates = self.fertility[_nearest(self.fertility, year)]
+        return rates * self.early_fertility.get(year, 1.0)
 
     def age_structure(self, year: int) -> np.ndarray:
         """Persons by sex and age for a year (nearest data year)."""
@@ -67,14 +71,42 @@ def load_national(folder: Path) -> NationalData:
     """Read a national data folder (see scenarios/national/norway/README.md)."""
     if not folder.is_dir():
         raise InputError(Problem(folder, "national data folder not found"))
+    fertility = _fertility(folder / "fertility_rates_2008_2017.csv")
+    population = _population(folder / "population_age_sex_1986_2017.csv")
     return NationalData(
         death_rates=_death_rates(folder / "death_rates_2008_2017.csv"),
-        fertility=_fertility(folder / "fertility_rates_2008_2017.csv"),
-        population=_population(folder / "population_age_sex_1986_2017.csv"),
+        fertility=fertility,
+        population=population,
         participation_table=_participation(folder / "labour_force_participation.csv"),
         establishment_size=_establishment_size(folder / "establishment_size.csv"),
         folder=folder,
+        early_fertility=early_fertility_factors(fertility, population),
     )
+
+
+def early_fertility_factors(fertility: dict[int, np.ndarray], population: dict[int, np.ndarray]) -> dict[int, float]:
+    """Factors on the first data year's fertility for the years before it, from Norway's infants.
+
+    Infants on 1 January of year Y+1 are year Y's births less infant deaths plus
+    infant immigrants; in the data years they are a stable multiple (about 1.005)
+    of the births the year's own rates give. Before the first data year, the
+    factor is what the first year's rates must be multiplied by to give the
+    infants observed, divided by that multiple. (2005: 0.935, matching Norway's
+    TFR of 1.84 then against 1.96 in 2008.)
+    """
+
+    def births(year: int, rates: np.ndarray) -> float:
+        mothers = (population[year][0] + population[year + 1][0]) / 2  # women, mid-year
+        return float((mothers * rates).sum())
+
+    first = min(fertility)
+    usual = [population[y + 1][:, 0].sum() / births(y, fertility[y]) for y in fertility if y + 1 in population]
+    multiple = float(np.mean(usual))
+    return {
+        year: float(population[year + 1][:, 0].sum() / births(year, fertility[first]) / multiple)
+        for year in population
+        if year < first and year + 1 in population
+    }
 
 
 def _death_rates(path: Path) -> dict[int, np.ndarray]:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from model.levers.kinds import STRATEGY_CLASSES
 from model.parameters import Parameters
-from model.scenario import Context
+from model.scenario import NATIONAL_GROWTH_NOTE, NATIONAL_GROWTH_PLAUSIBLE, Context
 
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 MARKERS = {
@@ -34,8 +34,13 @@ def parameter_table() -> str:
 
 
 def context_table() -> str:
-    """Markdown table of the context keys of a scenario: default, allowed range, meaning."""
-    return _fields_table(Context, "context key")
+    """Markdown table of the context keys of a scenario: default, allowed and plausible range, meaning."""
+    growth = ", ".join(f"`{k}` {low:g} – {high:g}" for k, (low, high) in NATIONAL_GROWTH_PLAUSIBLE.items())
+    return (
+        _fields_table(Context, "context key", plausible=True)
+        + "\n\nPlausible yearly national growth of each basic sector (`context.national_job_growth.<sector>`): "
+        + f"{growth}. {_inline(NATIONAL_GROWTH_NOTE)}"
+    )
 
 
 def strategies_table() -> str:
@@ -47,15 +52,22 @@ def strategies_table() -> str:
     return "\n\n".join(tables)
 
 
-def _fields_table(model: type[BaseModel], heading: str, skip: tuple[str, ...] = ()) -> str:
-    lines = [f"| {heading} | default | allowed | meaning |", "|---|---|---|---|"]
+def _fields_table(model: type[BaseModel], heading: str, skip: tuple[str, ...] = (), plausible: bool = False) -> str:
+    extra = " plausible range |" if plausible else ""
+    lines = [
+        f"| {heading} | default | allowed |{extra} meaning |",
+        "|---|---|---|" + ("---|" if plausible else "") + "---|",
+    ]
     for name, field in model.model_fields.items():
         if name in skip or field.exclude:
             continue
         default = "required" if field.is_required() else _inline(field.get_default(call_default_factory=True))
-        lines.append(
-            f"| `{field.alias or name}` | {default} | {_allowed(field)} | {_inline(field.description or '')} |"
-        )
+        cells = [f"`{field.alias or name}`", default, _allowed(field)]
+        if plausible:
+            bounds = (field.json_schema_extra or {}).get("plausible")
+            cells.append(f"{bounds[0]:g} – {bounds[1]:g}" if bounds else "")
+        cells.append(_inline(field.description or ""))
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 STOCKS: tuple[str, ...] = (
     "population",
     *(f"population_{band}" for band, _, _ in AGE_BANDS),
+    "infants",
     "jobs",
     "employed_residents",
     "unemployed",
@@ -84,6 +85,7 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
     for band, low, high in AGE_BANDS:
         inside = (persons.age >= low) & (persons.age <= high)
         stocks[f"population_{band}"] = per_municipality(persons.home[inside])
+    stocks["infants"] = per_municipality(persons.home[persons.age == 0])  # born in the year before
 
     employees = np.where(firms.alive, firms.employees(persons), 0)
     vacancies = np.where(firms.alive, np.maximum(firms.positions - employees, 0), 0)

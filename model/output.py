@@ -100,6 +100,7 @@ def write_run(
     overwrite: bool = False,
     command: list[str] | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
+    manifest_extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write the outcome tables, the manifest and the plots of a run.
 
@@ -111,6 +112,7 @@ def write_run(
         overwrite: replace an existing folder.
         command: the command line, for the manifest.
         tables: further tables to write as CSV, by file name.
+        manifest_extra: further entries of the manifest (e.g. uncertainty draws).
 
     Returns:
         The run folder.
@@ -125,7 +127,7 @@ def write_run(
             table.round(3).to_csv(target / name, index=False)
         if plot is not None:
             plot(outcomes, scenario, target)
-        manifest = build_manifest(scenario, results, command)
+        manifest = build_manifest(scenario, results, command) | (manifest_extra or {})
         (target / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return folder
 

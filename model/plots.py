@@ -21,6 +21,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from model.region import RegionData, cached_region  # noqa: E402
 from model.scenario import Scenario  # noqa: E402
+from model.uncertain import band_kind  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 MIN_REPLICATES_FOR_BAND = 5  # fewer replicates give no meaningful 5-95 % band
@@ -32,13 +33,13 @@ def thousands(value: float, _position: object = None) -> str:
     return f"{value:,.0f}".replace(",", "\u2009")
 
 
-def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
-    """Write population.png and jobs.png into a run folder."""
+def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path, band: str = band_kind(None)) -> None:
+    """Write population.png and jobs.png into a run folder; `band` says what the bands show."""
     region = cached_region(Path(scenario.region_folder))
     population, jobs = observed_population(region), observed_jobs(region)
     names = list(dict.fromkeys(outcomes["scenario"]))
     if len(names) == 2:  # a strategy run beside the same scenario without strategies
-        _differences(outcomes, names, scenario, region, folder)
+        _differences(outcomes, names, scenario, region, folder, band)
     _panels(
         outcomes,
         scenario,
@@ -47,12 +48,13 @@ def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path) -> None:
         "Population on 1 January (persons)",
         folder / "population.png",
         population,
+        band,
     )
-    _panels(outcomes, scenario, region, "jobs", "Jobs by workplace (persons employed)", folder / "jobs.png", jobs)
+    _panels(outcomes, scenario, region, "jobs", "Jobs by workplace (persons employed)", folder / "jobs.png", jobs, band)
 
 
 def _differences(
-    outcomes: pd.DataFrame, names: list[str], scenario: Scenario, region: RegionData, folder: Path
+    outcomes: pd.DataFrame, names: list[str], scenario: Scenario, region: RegionData, folder: Path, band: str
 ) -> None:
     """difference_jobs.png and difference_population.png: the strategies' effect over time."""
     from model.report.figures import differences, palette
@@ -65,7 +67,7 @@ def _differences(
     places = [*region.municipalities, region.name]
     window = (scenario.years.start, scenario.years.end)
     for variable in ("jobs", "population"):
-        differences(over, places, variable, colours, folder, window)
+        differences(over, places, variable, colours, folder, window, band)
 
 
 def observed_population(region: RegionData) -> pd.DataFrame:
@@ -99,6 +101,7 @@ def _panels(
     title: str,
     path: Path,
     observed: pd.DataFrame | None = None,
+    band: str = band_kind(None),
 ) -> None:
     data = outcomes[outcomes["variable"] == variable]
     places = [*region.municipalities, region.name]
@@ -144,16 +147,16 @@ def _panels(
     for name, colour in palette.items():
         handles.append(Line2D([0], [0], color=colour, lw=2.5))
         labels.append(f"{name} (model)")
-    band = (
-        f"; line: mean, band: 5-95 % of {replicates} replicates"
+    shown = (
+        f"line: mean; band: 5-95 % of {replicates} replicates, showing {band}"
         if replicates >= MIN_REPLICATES_FOR_BAND
-        else f"; mean of {replicates} replicate(s)"
+        else f"mean of {replicates} replicate(s)"
     )
     handles.append(plt.Rectangle((0, 0), 1, 1, color="0.93"))
     labels.append(f"reporting window {scenario.years.start}-{scenario.years.end}")
     figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), frameon=False)
     figure.suptitle(
-        f"{title} — {region.name}, scenario '{scenario.name}'{band}\n(each panel has its own scale)", fontsize=15
+        f"{title} — {region.name}, scenario '{scenario.name}'; each panel has its own scale\n{shown}", fontsize=15
     )
     figure.tight_layout(rect=(0, 0.04 + 0.03 * ((len(labels) - 1) // 4 + 1), 1, 0.93))
     figure.savefig(path, dpi=110)

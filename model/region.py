@@ -51,11 +51,20 @@ class _PersonsSource(Strict):
     year: int
 
 
+class _DerivedJobs(Strict):
+    snapshot: int
+    """The snapshot whose jobs, sector split and commuting are scaled."""
+    jobs_scale: float = Field(gt=0, le=10)
+    """Factor on every commuting flow (and so on jobs and employed residents)."""
+
+
 class _SnapshotEntry(Strict):
     persons: _PersonsSource
     employment: str | None = None
     commuting: str | None = None
     jobs_by_sector: str | None = None
+    derived_from: _DerivedJobs | None = None
+    """Jobs and commuting not observed for this year: derived from another snapshot by a documented rule."""
 
 
 class _RndSource(Strict):
@@ -350,7 +359,14 @@ def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snap
     table = read_table(persons_path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
     persons = _persons_of_year(table, entry.persons.year, spec, persons_path)
     snapshot = Snapshot(year=year, persons=persons)
-    if entry.commuting and entry.jobs_by_sector and entry.employment:
+    if entry.derived_from is not None:
+        source = region.snapshot(entry.derived_from.snapshot)
+        if not source.has_jobs:
+            raise InputError(Problem(folder / "region.yaml", f"snapshot {year} derives from one without jobs"))
+        snapshot.commuting = np.rint(source.commuting * entry.derived_from.jobs_scale).astype(np.int64)
+        snapshot.jobs_by_sector = source.jobs_by_sector  # the structure; scaled to the totals at set-up
+        snapshot.national_employment_rate = source.national_employment_rate
+    elif entry.commuting and entry.jobs_by_sector and entry.employment:
         snapshot.commuting = _commuting_matrix(folder / entry.commuting, region)
         snapshot.jobs_by_sector = _jobs_by_sector(folder / entry.jobs_by_sector, region, snapshot.commuting)
         snapshot.national_employment_rate = _national_employment_rate(folder / entry.employment)

@@ -30,6 +30,7 @@ from model.scenario import Scenario
 from model.sectors import SECTOR_KEYS
 from model.sensing import RegionSensing
 from model.signals import response, smooth
+from model.uncertain import set_values
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
@@ -41,8 +42,8 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         scenario: a Scenario, a path to a scenario file, or None for the baseline.
         replicate: replicate number; with the seed it fixes every random draw.
         seed: overrides the scenario's seed.
-        **parameters: behavioural parameters to override by name (flat scalars, so
-            that ``mesa.batch_run`` can drive the model).
+        **parameters: behavioural parameters (and ``context.<key>`` values) to set by
+            name, flat scalars, so that ``mesa.batch_run`` can drive the model.
     """
 
     def __init__(
@@ -54,7 +55,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
     ):
         scenario = _as_scenario(scenario)
         if parameters:
-            scenario = scenario.with_overrides(**parameters)
+            scenario = set_values(scenario, parameters)
         self.scenario = scenario
         self.seed_value = scenario.seed if seed is None else int(seed)
         self.replicate = replicate

@@ -87,19 +87,26 @@ class RegionSensing:
         p = self.p
         housing = self._housing_and_amenity()
         access = response(self.job_access, self.base_job_access, p.vacancy_pull_elasticity)
+        jobs = self.pool_positions.reshape(self.n_municipalities, -1).sum(axis=1)
+        centrality = (jobs / jobs.mean()) ** p.centrality_weight
         people = migration.population_by_band(self.persons, self.n_municipalities)
-        return people * (housing * access)[:, None]
+        return people * (housing * access * centrality)[:, None]
 
     def _immigration(self) -> tuple[float, np.ndarray]:
-        """Immigrants a year: those who choose where to settle, and those placed per municipality."""
+        """Immigrants a year: those who choose where to settle, and those placed per municipality.
+
+        The given numbers hold in the base year and grow (or shrink) by the context's
+        immigration growth each year after it.
+        """
         given = self.context.immigration_per_year
+        trend = (1 + self.context.immigration_growth_per_year) ** (self.year - self.base_year)
         settled = np.zeros(self.n_municipalities)
         if not isinstance(given, dict):
-            return float(given), settled
+            return float(given) * trend, settled
         for name, count in given.items():
             if name != "regional":
-                settled[self.region.municipality(name)] += count
-        return float(given.get("regional", 0.0)), settled
+                settled[self.region.municipality(name)] += count * trend
+        return float(given.get("regional", 0.0)) * trend, settled
 
     def _housing_and_amenity(self) -> np.ndarray:
         """How housing pressure and amenity make each municipality attractive to movers (1 at the base)."""

@@ -128,4 +128,36 @@ class EnsembleStore:
 
 def _comparable(description: dict[str, Any]) -> dict[str, Any]:
     """What must not change between a run and its resumption."""
-    return {key: description.get(key) for key in ("scenarios", "seed", "replicates")}
+    return {key: description.get(key) for key in ("scenarios", "seed", "replicates", "uncertainty_draws")}
+
+
+def open_work_folder(folder: Path, state: str, description: dict[str, Any], resume: bool, overwrite: bool) -> bool:
+    """Start a calibration or sensitivity folder, or reopen one with --resume (returns True then).
+
+    The folder's `state` file holds what is being computed; a resumed folder must ask for the same.
+    """
+    path = folder / state
+    if folder.exists() and not folder.is_dir():
+        raise InputError(Problem(folder, "the output path is a file, not a folder", hint="choose another --out"))
+    if folder.exists() and any(folder.iterdir()):
+        if not path.is_file():
+            raise InputError(
+                Problem(folder, f"the folder holds files that are not a {path.stem}", hint="choose another --out")
+            )
+        if resume:
+            if json.loads(path.read_text(encoding="utf-8")) != description:
+                raise InputError(
+                    Problem(folder, "--resume with another config or scenario", hint="use --overwrite to start again")
+                )
+            return True
+        if not overwrite:
+            raise InputError(
+                Problem(folder, f"the folder already holds a {path.stem}", hint="pass --resume or --overwrite")
+            )
+        shutil.rmtree(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(Problem(folder, f"cannot write there ({error.strerror})")) from None
+    write_atomically(path, lambda p: p.write_text(json.dumps(description, indent=2, ensure_ascii=False), "utf-8"))
+    return False

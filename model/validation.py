@@ -115,14 +115,31 @@ def _describe(item: dict, location: tuple, data: Any, schema: type[BaseModel]) -
     if kind in bounds:
         limit = next(iter(item["ctx"].values()))
         return f"must be {bounds[kind]} {limit:g} (got {value!r})", None, location
+    if kind == "literal_error" and item["ctx"]["expected"] == "'plausible'":
+        return f"must be `plausible` or a range [low, high] (got {value!r})", None, location
     if kind == "literal_error":
         expected = [e.strip(" '") for e in item["ctx"]["expected"].replace(" or ", ", ").split(",")]
         return f"must be one of {', '.join(expected)} (got {value!r})", did_you_mean(str(value), expected), location
     if message.startswith("Value error, "):
-        return message.removeprefix("Value error, "), None, location
+        message = message.removeprefix("Value error, ")
+        here = _at(data, location)
+        key = message.split(": ", 1)[0]
+        if isinstance(here, dict) and key in here and "; " not in message:  # a fault of one entry: point at it
+            return message.split(": ", 1)[1], None, (*location, key)
+        return message, None, location
     if "input" in item and _short(item["input"]):
         message = f"{message} (got {item['input']!r})"
     return message, hint, location
+
+
+def _at(data: Any, location: tuple) -> Any:
+    """The value at a key path of the document (None if absent)."""
+    for part in location:
+        if isinstance(data, dict | list) and (part in data if isinstance(data, dict) else part < len(data)):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _clean(location: tuple, data: Any, kind: str) -> tuple:

@@ -51,15 +51,15 @@ def test_no_runaway_growth_in_the_baseline(baseline_model):
 def test_gross_migration_stays_near_observed_levels(baseline_model):
     """Gross in- and out-migration of every municipality near the observed 2005-06 levels.
 
-    Observed (SSB): in 3.1-5.2 %, out 3.5-4.8 % of the population a year. Each
-    year must lie within 3-6.5 % (in-migration rises towards 6 % in the 2030s
-    as retirements outpace young entrants and unfilled vacancies pull), and the
-    average over the run within 3.5-5.5 %.
+    Observed (SSB 2005-06): in 2.8-5.2 %, out 3.3-5.0 % of the population a
+    year. Each year must lie within 2.5-6.5 % (in-migration rises towards 6 %
+    in the 2030s as retirements outpace young entrants and unfilled vacancies
+    pull), and the average over the run within 3.5-5.5 %.
     """
     rows = [row for row in baseline_model.recorder.rows if "in_migrants" in row]
     for variable in ("in_migrants", "out_migrants"):
         rates = np.array([row[variable][:REGION] / row["population"][:REGION] for row in rows])
-        assert np.all((rates > 0.03) & (rates < 0.065)), (variable, rates.min(), rates.max())
+        assert np.all((rates > 0.025) & (rates < 0.065)), (variable, rates.min(), rates.max())
         assert np.all((rates.mean(axis=0) > 0.035) & (rates.mean(axis=0) < 0.055)), variable
 
 

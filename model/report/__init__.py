@@ -13,10 +13,11 @@ import pandas as pd
 from model.plots import observed_jobs, observed_population
 from model.region import RegionData
 from model.report import figures
-from model.report.html import render
+from model.report.html import band_note, render
 from model.report.summary import commuting_at, horizon_table, over_time
 from model.sectors import SECTOR_KEYS
 from model.store import write_atomically
+from model.uncertain import band_kind
 
 
 def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
@@ -27,6 +28,7 @@ def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
     horizon, window = first.years.end, (first.years.start, first.years.end)
     places = [*region.municipalities, region.name]
     colours = figures.palette([s.name for s in ensemble.scenarios])
+    band = band_kind(None if ensemble.draws is None else first.uncertainty_ranges())
 
     summary = horizon_table(ensemble, horizon)
     write_atomically(folder / "summary.csv", lambda p: summary.round(3).to_csv(p, index=False))
@@ -55,19 +57,30 @@ def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
             figure_folder,
             window,
             observed_population(region),
+            band,
         ),
     )
     add(
         "Jobs",
         figures.levels(
-            over, places, "jobs", "persons employed by workplace", colours, figure_folder, window, observed_jobs(region)
+            over,
+            places,
+            "jobs",
+            "persons employed by workplace",
+            colours,
+            figure_folder,
+            window,
+            observed_jobs(region),
+            band,
         ),
     )
     if len(ensemble.scenarios) > 1:
-        add("Jobs against the baseline", figures.differences(over, places, "jobs", colours, figure_folder, window))
+        add(
+            "Jobs against the baseline", figures.differences(over, places, "jobs", colours, figure_folder, window, band)
+        )
         add(
             "Population against the baseline",
-            figures.differences(over, places, "population", colours, figure_folder, window),
+            figures.differences(over, places, "population", colours, figure_folder, window, band),
         )
         add("Net jobs and cost per job", figures.net_effects(summary, region.name, colours, figure_folder))
     sectors = [f"jobs_{k}" for k in SECTOR_KEYS]
@@ -82,7 +95,7 @@ def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
             figure_folder,
             "jobs_by_sector.png",
             f"Jobs by sector in the region, {horizon}",
-            "Which industries carry each scenario's jobs at the horizon; whiskers show chance.",
+            f"Which industries carry each scenario's jobs at the horizon; whiskers show {band}.",
             "jobs",
         ),
     )
@@ -133,12 +146,14 @@ def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
         "years": f"run {base_year}-{horizon}, reporting window {window[0]}-{window[1]}",
         "executor": manifest["executor"],
         "failed replicates": len(ensemble.failures),
+        "bands show": band,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "regionsim": manifest["versions"]["regionsim"],
         "git commit": manifest["git_commit"],
     }
     title = f"{region.name}: " + ", ".join(s.name for s in ensemble.scenarios)
-    page = render(title, ensemble.scenarios, colours, key, shown, settings, folder)
+    note = band_note(ensemble.scenarios, ensemble.draws is not None)
+    page = render(title, ensemble.scenarios, colours, key, shown, settings, folder, note)
     write_atomically(folder / "report.html", lambda p: p.write_text(page, encoding="utf-8"))
     manifest = {**manifest, "created": settings["created"], "figures": [name for _, name, _ in shown]}
     write_atomically(

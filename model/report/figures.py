@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from model.plots import OBSERVED_COLOUR, thousands  # noqa: E402
 from model.sectors import SECTOR_KEYS  # noqa: E402
+from model.uncertain import band_kind  # noqa: E402
 
 Figure = tuple[str, str]
 AGE_BANDS = ("0_5", "6_15", "16_19", "20_66", "67_79", "80_plus")
@@ -36,7 +37,8 @@ def _theme() -> None:
     sns.set_theme(style="whitegrid", context="talk", font_scale=0.85)
 
 
-def _save(figure, folder: Path, name: str) -> str:
+def save_figure(figure, folder: Path, name: str) -> str:
+    """Write a figure as a PNG into a folder, close it, and return its file name."""
     figure.savefig(folder / name, dpi=100, bbox_inches="tight")
     plt.close(figure)
     return name
@@ -59,8 +61,9 @@ def levels(
     folder: Path,
     window: tuple[int, int],
     observed: pd.DataFrame | None = None,
+    band: str = band_kind(None),
 ) -> Figure:
-    """Value over time per municipality, a line per scenario with its 90 % band."""
+    """Value over time per municipality, a line per scenario with its 90 % band (`band` says of what)."""
     _theme()
     data = over[over["variable"] == variable]
     figure, axes = plt.subplots(2, 3, figsize=(17, 9.5), sharex=True)
@@ -77,19 +80,27 @@ def levels(
     extra = [(Line2D([0], [0], color=OBSERVED_COLOUR, ls="--", marker="o"), "observed")] if observed is not None else []
     _legend(figure, colours, extra)
     figure.suptitle(
-        f"{variable.capitalize()} ({unit}): mean and 90 % band over replicates; shaded: reporting window", y=1.0
+        f"{variable.capitalize()} ({unit}): mean and 90 % band over replicates; shaded: reporting window\n"
+        f"band shows {band}",
+        y=1.0,
     )
     figure.tight_layout()
-    name = _save(figure, folder, f"{variable}.png")
+    name = save_figure(figure, folder, f"{variable}.png")
     return (
         name,
         f"{variable.capitalize()} in each municipality over time: where the lines part, the scenarios differ; "
-        "bands show chance.",
+        f"bands show {band}.",
     )
 
 
 def differences(
-    over: pd.DataFrame, places: list[str], variable: str, colours: dict, folder: Path, window: tuple[int, int]
+    over: pd.DataFrame,
+    places: list[str],
+    variable: str,
+    colours: dict,
+    folder: Path,
+    window: tuple[int, int],
+    band: str = band_kind(None),
 ) -> Figure:
     """Difference to the baseline over time, per municipality, with 90 % bands of the paired differences."""
     _theme()
@@ -106,14 +117,16 @@ def differences(
         _axes(ax, place, places[-1])
     _legend(figure, dict(list(colours.items())[1:]))
     figure.suptitle(
-        f"{variable.capitalize()}: difference to '{baseline}' (persons), mean and 90 % band of paired replicates", y=1.0
+        f"{variable.capitalize()}: difference to '{baseline}' (persons), mean and 90 % band of paired replicates\n"
+        f"band shows {band}",
+        y=1.0,
     )
     figure.tight_layout()
-    name = _save(figure, folder, f"difference_{variable}.png")
+    name = save_figure(figure, folder, f"difference_{variable}.png")
     return (
         name,
         f"How many more (or fewer) {variable.replace('_', ' ')} each scenario has than '{baseline}'; "
-        "a band clear of zero is an effect, not chance.",
+        f"a band clear of zero is an effect, not chance (bands show {band}).",
     )
 
 
@@ -167,7 +180,7 @@ def bars(
     ax.set_ylabel(unit)
     ax.set_title(title)
     ax.legend(frameon=False, fontsize="small")
-    return _save(figure, folder, name), caption
+    return save_figure(figure, folder, name), caption
 
 
 def commuting(matrices: dict[str, pd.DataFrame], colours: dict, year: int, folder: Path, nodes: list[str]) -> Figure:
@@ -207,7 +220,7 @@ def commuting(matrices: dict[str, pd.DataFrame], colours: dict, year: int, folde
         ax.set_xlabel("workplace")
         ax.set_ylabel("residence")
     figure.tight_layout()
-    return _save(figure, folder, "commuting.png"), (
+    return save_figure(figure, folder, "commuting.png"), (
         f"Who commutes where in {year}: the left map is the baseline; red cells in the others are flows that grow."
     )
 
@@ -252,7 +265,7 @@ def decomposition(
     ax.set_ylabel(f"job growth over {years} years (%)")
     ax.set_title("Job growth versus what national sector trends and the industry structure alone would give")
     ax.legend(frameon=False, fontsize="small", ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1))
-    return _save(figure, folder, "attractiveness.png"), (
+    return save_figure(figure, folder, "attractiveness.png"), (
         "Bars above the black mark mean a municipality grows more than its industries would nationally: "
         "the local attractiveness effect of the regional analysis."
     )
@@ -288,7 +301,7 @@ def net_effects(horizon: pd.DataFrame, region: str, colours: dict, folder: Path)
     right.set_ylabel("MNOK per job")
     for ax in (left, right):
         ax.tick_params(axis="x", rotation=20)
-    return _save(figure, folder, "net_jobs.png"), (
+    return save_figure(figure, folder, "net_jobs.png"), (
         "What each scenario adds in jobs against the baseline, and what each net job costs; "
         "cost is shown only where the gain is clear of chance."
     )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.uncertain import DRAWS_FILE
+
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1400px; margin: 2em auto; padding: 0 1em;
        color: #222; line-height: 1.45; }
@@ -43,8 +45,13 @@ def render(
     figures: list[tuple[str, str, str]],
     settings: dict[str, str],
     folder: Path,
+    note: str,
+    key_heading: str = "Key numbers at the horizon",
 ) -> str:
-    """The page: scenarios, key numbers, figures with captions, settings and seeds."""
+    """The page: scenarios, key numbers, figures with captions, settings and seeds.
+
+    `note` (HTML) says what the bands and intervals show.
+    """
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
         f"<style>{STYLE}</style></head><body>",
@@ -57,13 +64,9 @@ def render(
             f"<div class='scenario'>{swatch}<b>{html.escape(scenario.name)}</b>: "
             f"{html.escape(scenario.description.strip() or '(no description)')}</div>"
         )
-    parts.append("<h2 id='key-numbers'>Key numbers at the horizon</h2>")
+    parts.append(f"<h2 id='key-numbers'>{html.escape(key_heading)}</h2>")
     parts.append(key_numbers.to_html(index=False, escape=True, na_rep="–", border=0))
-    parts.append(
-        "<p class='note'>Bands and intervals show <b>chance</b>: the 5–95 % range over replicates run with the same "
-        "seeds in every scenario (common random numbers). They do not include uncertainty about parameters or the "
-        "national context. Differences are taken replicate by replicate.</p>"
-    )
+    parts.append(f"<p class='note'>{note}</p>")
     parts.append("<h2 id='figures'>Figures</h2>")
     for heading, name, caption in figures:
         parts.append(
@@ -75,3 +78,20 @@ def render(
     parts += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in settings.items()]
     parts.append("</table></body></html>")
     return "\n".join(parts)
+
+
+def band_note(scenarios: list, with_uncertainty: bool) -> str:
+    """What a comparison's bands and intervals show: chance, or chance and the drawn values."""
+    if not with_uncertainty:
+        return (
+            "Bands and intervals show <b>chance</b>: the 5–95 % range over replicates run with the same seeds in "
+            "every scenario (common random numbers). They do not include uncertainty about parameters or the "
+            "national context (run with --uncertainty for that). Differences are taken replicate by replicate."
+        )
+    ranges = scenarios[0].uncertainty_ranges()
+    listed = ", ".join(f"{html.escape(n)} {low:g}–{high:g}" for n, (low, high) in ranges.items())
+    return (
+        "Bands and intervals show <b>chance and parameter and context uncertainty</b>: replicate i draws row i of a "
+        f"Latin hypercube over {listed} (the same draws in every scenario; see {DRAWS_FILE}), and runs with the "
+        "same seeds in every scenario. Differences are taken replicate by replicate."
+    )
