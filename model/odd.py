@@ -87,6 +87,8 @@ def _allowed(field) -> str:
 def _inline(value: object) -> str:
     if isinstance(value, BaseModel):
         value = value.model_dump()
+    if isinstance(value, dict):
+        value = ", ".join(f"{k}: {v}" for k, v in value.items())
     return " ".join(str(value).split()).replace("|", "\\|")
 
 

@@ -1,7 +1,7 @@
 """The calibration config: free parameters with bounds, targets with weights, budget.
 
 ```yaml
-scenario: ../scenarios/hindcast_2005_2017.yaml   # relative to this file
+scenario: ../hindcast_2005_2017.yaml             # relative to this file
 free:                                            # parameters or context keys (docs/ODD.md)
   migration_peak_rate: [0.10, 0.18]
   context.fertility_scaling: [0.75, 1.05]
