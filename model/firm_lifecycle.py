@@ -134,6 +134,7 @@ class FirmLifecycle:
             to_draw -= taken
             pool_left -= here
         employed = np.flatnonzero(persons.employer >= 0)
+        employed = employed[to_draw[persons.employer[employed]] > 0]  # only where someone must go
         rank = rank_within_groups(persons.employer[employed], draws.uniform(persons.pid[employed], 6))
         laid_off = employed[rank < to_draw[persons.employer[employed]]]
         persons.leave_jobs(laid_off)

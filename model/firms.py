@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from model.persons import NODE_DTYPE
 from model.sectors import SECTOR_KEYS
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class FirmTable:
         """A table without firms."""
         return cls(
             key=np.zeros(0, np.uint64),
-            municipality=np.zeros(0, np.int8),
+            municipality=np.zeros(0, NODE_DTYPE),
             sector=np.zeros(0, np.int8),
             positions=np.zeros(0, np.int64),
             competitiveness=np.zeros(0, np.float64),
@@ -89,6 +90,15 @@ class FirmTable:
             early_hazard_factor=np.zeros(0, np.float64),
             external=np.zeros((0, n_outside), np.int64),
         )
+
+    @classmethod
+    def concatenate(cls, parts: list[FirmTable], n_outside: int) -> FirmTable:
+        """One table of the rows of several, in order (built once, not grown part by part)."""
+        table = cls.empty(n_outside)
+        for column in fields(cls):
+            name = column.name
+            setattr(table, name, np.concatenate([getattr(table, name)] + [getattr(part, name) for part in parts]))
+        return table
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -112,7 +122,7 @@ class FirmTable:
         start = len(self)
         new = {
             "key": np.asarray(key, np.uint64),
-            "municipality": np.asarray(municipality, np.int8),
+            "municipality": np.asarray(municipality, NODE_DTYPE),
             "sector": np.asarray(sector, np.int8),
             "positions": np.asarray(positions, np.int64),
             "competitiveness": np.asarray(competitiveness, np.float64),

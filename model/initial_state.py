@@ -54,15 +54,28 @@ def build_initial_state(region: RegionData, snapshot: Snapshot, year: int, p: Pa
     persons = _residents(snapshot.persons, draws)
     flows = snapshot.commuting
     m = region.n_municipalities
+    homes = _slices(persons.home, m)  # residents are created in municipality order
     for i in range(m):
-        _assign_labour_force(persons, i, flows[i].sum(), participation, p, rng)
-        _assign_workplaces(persons, i, flows[i], rng)
+        _assign_labour_force(persons, homes[i], flows[i].sum(), participation, p, rng)
+        _assign_workplaces(persons, homes[i], flows[i], rng)
     jobs = _split_to_totals(snapshot.jobs_by_sector, flows[:, :m].sum(axis=0))
-    firms = FirmTable.empty(n_outside=len(region.nodes) - m)
+    by_workplace = np.argsort(persons.workplace, kind="stable")
+    bounds = np.searchsorted(persons.workplace[by_workplace], np.arange(m + 1))
+    workers = np.split(by_workplace, bounds)[1 : m + 1]  # residents working in each municipality
+    parts, first_row = [], 0
     for i in range(m):
-        _create_firms(firms, region, i, jobs[i], year, p, draws)
-        _fill_firms(persons, firms, i, flows[m:, i], p, rng)
+        part = _create_firms(region, i, jobs[i], year, p, draws, first_row)
+        _fill_firms(persons, part, first_row, workers[i], flows[m:, i], p, rng)
+        parts.append(part)
+        first_row += len(part)
+    firms = FirmTable.concatenate(parts, n_outside=len(region.nodes) - m)
     return InitialState(persons, firms, participation, factor, jobs)
+
+
+def _slices(sorted_home: np.ndarray, m: int) -> list[slice]:
+    """The rows of each municipality's residents in a table sorted by home."""
+    bounds = np.searchsorted(sorted_home, np.arange(m + 1))
+    return [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(m)]
 
 
 def _residents(counts: np.ndarray, draws: Draws) -> Persons:
@@ -80,7 +93,7 @@ def _residents(counts: np.ndarray, draws: Draws) -> Persons:
 
 def _assign_labour_force(
     persons: Persons,
-    municipality: int,
+    residents: slice,
     employed: int,
     participation: np.ndarray,
     p: Parameters,
@@ -91,7 +104,7 @@ def _assign_labour_force(
     The labour force is drawn with probability proportional to national
     participation by sex and age, scaled so its size is employed / (1 - u).
     """
-    mine = np.flatnonzero(persons.home == municipality)
+    mine = np.arange(residents.start, residents.stop)
     share = participation[persons.sex[mine], persons.age[mine]]
     labour_force = int(round(employed / (1 - p.initial_unemployment_rate)))
     labour_force = min(labour_force, int((share > 0).sum()))
@@ -114,10 +127,10 @@ def _adjust_count(mask: np.ndarray, eligible: np.ndarray, target: int, rng: np.r
 
 
 def _assign_workplaces(
-    persons: Persons, municipality: int, flows_from_here: np.ndarray, rng: np.random.Generator
+    persons: Persons, residents: slice, flows_from_here: np.ndarray, rng: np.random.Generator
 ) -> None:
     """Workplace nodes of a municipality's employed residents, exactly as the commuting row."""
-    workers = np.flatnonzero((persons.home == municipality) & (persons.status == Status.EMPLOYED))
+    workers = residents.start + np.flatnonzero(persons.status[residents] == Status.EMPLOYED)
     workers = rng.permutation(workers)
     persons.workplace[workers] = np.repeat(np.arange(len(flows_from_here)), flows_from_here)
 
@@ -134,16 +147,22 @@ def _split_to_totals(split: np.ndarray, totals: np.ndarray) -> np.ndarray:
 
 
 def _create_firms(
-    firms: FirmTable, region: RegionData, municipality: int, jobs: np.ndarray, year: int, p: Parameters, draws: Draws
-) -> None:
-    """Firms of one municipality whose sizes add up to its jobs in each sector."""
+    region: RegionData, municipality: int, jobs: np.ndarray, year: int, p: Parameters, draws: Draws, first_row: int
+) -> FirmTable:
+    """Firms of one municipality whose sizes add up to its jobs in each sector.
+
+    Returns a table of these firms only; `first_row` is where they will start
+    in the region's table (their identities derive from their rows).
+    """
     rng = draws.rng
+    part = FirmTable.empty(n_outside=len(region.nodes) - region.n_municipalities)
     for s, key in enumerate(SECTOR_KEYS):
         sizes = _firm_sizes(int(jobs[s]), *region.national.establishment_size[key], rng)
         if len(sizes) == 0:
             continue
-        rows = firms.add(
-            key=draws.new_ids(np.arange(len(firms), len(firms) + len(sizes), dtype=np.uint64), draw=1),
+        start = first_row + len(part)
+        rows = part.add(
+            key=draws.new_ids(np.arange(start, start + len(sizes), dtype=np.uint64), draw=1),
             municipality=np.full(len(sizes), municipality),
             sector=np.full(len(sizes), s),
             positions=sizes,
@@ -151,7 +170,8 @@ def _create_firms(
             founded=year,
             origin=Origin.EXISTING,
         )
-        firms.founded[rows] = year - initial_ages(len(rows), p, rng)
+        part.founded[rows] = year - initial_ages(len(rows), p, rng)
+    return part
 
 
 def _firm_sizes(total: int, mean: float, sigma: float, rng: np.random.Generator) -> np.ndarray:
@@ -170,22 +190,23 @@ def _firm_sizes(total: int, mean: float, sigma: float, rng: np.random.Generator)
 def _fill_firms(
     persons: Persons,
     firms: FirmTable,
-    municipality: int,
+    first_row: int,
+    residents: np.ndarray,
     in_commuters: np.ndarray,
     p: Parameters,
     rng: np.random.Generator,
 ) -> None:
-    """Put the municipality's workers into its firms' positions, then open vacancies.
+    """Put a municipality's workers into its firms' positions, then open vacancies.
 
-    Workers are the residents working here and the in-commuters from outside
-    nodes (counts, not persons); they fill the firms' positions in random order.
+    Workers are the residents working here (rows of `persons`) and the
+    in-commuters from outside nodes (counts, not persons); they fill the
+    firms' positions in random order. `firms` holds this municipality's firms
+    only; the region's table will hold them from `first_row` on.
     """
-    rows = np.flatnonzero(firms.municipality == municipality)
-    slots = rng.permutation(np.repeat(rows, firms.positions[rows]))
-    residents = np.flatnonzero(persons.workplace == municipality)
-    persons.employer[residents] = slots[: len(residents)]
+    rows = np.arange(len(firms))
+    slots = rng.permutation(np.repeat(rows, firms.positions))
+    persons.employer[residents] = first_row + slots[: len(residents)]
     outside_node = np.repeat(np.arange(len(in_commuters)), in_commuters)
     np.add.at(firms.external, (slots[len(residents) :], outside_node), 1)
     rate = p.initial_vacancy_rate
-    open_positions = rng.binomial(firms.positions[rows], rate / (1 - rate))
-    firms.positions[rows] += open_positions
+    firms.positions += rng.binomial(firms.positions, rate / (1 - rate))

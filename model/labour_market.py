@@ -25,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
+from model.choice import choose_by_group
 from model.firms import FirmTable
 from model.parameters import Parameters
 from model.persons import Persons, Status
@@ -48,7 +50,8 @@ class PoolLayout:
         n_sectors: sectors per municipality.
         destination: node of each pool.
         home: for an outside pool, the only municipality whose residents reach it; -1 for firm pools.
-        base_affinity: A[origin node, pool] at base-year commuting times.
+        base_affinity: A[origin node, pool] at base-year commuting times, sparse: an
+            origin reaches only the pools of its commuting neighbourhood (flows in the base year).
         base_minutes: the base-year commuting times (NaN: no daily trip).
     """
 
@@ -56,7 +59,7 @@ class PoolLayout:
     n_sectors: int
     destination: np.ndarray
     home: np.ndarray
-    base_affinity: np.ndarray
+    base_affinity: sparse.csr_array
     base_minutes: np.ndarray
 
     @property
@@ -69,9 +72,13 @@ class PoolLayout:
         """All pools."""
         return len(self.destination)
 
-    def affinity(self, minutes: np.ndarray, decay: float) -> np.ndarray:
+    def affinity(self, minutes: np.ndarray, decay: float) -> sparse.csr_array:
         """A[origin node, pool] for the given commuting times (pivot on the base year)."""
-        return self.base_affinity * time_response(minutes, self.base_minutes, decay)[:, self.destination]
+        base = self.base_affinity
+        origin = np.repeat(np.arange(base.shape[0]), np.diff(base.indptr))
+        node = self.destination[base.indices]
+        factor = time_response(minutes[origin, node], self.base_minutes[origin, node], decay)
+        return sparse.csr_array((base.data * factor, base.indices, base.indptr), shape=base.shape)
 
 
 def build_layout(
@@ -100,7 +107,7 @@ def build_layout(
     for pool in range(m * n_sectors, len(destination)):
         i, node = home[pool], destination[pool]
         affinity[i, pool] = flows[i, node] / max(outside_positions[i, node - m], 1)
-    return PoolLayout(m, n_sectors, destination, home, affinity, region.minutes.copy())
+    return PoolLayout(m, n_sectors, destination, home, sparse.csr_array(affinity), region.minutes.copy())
 
 
 @dataclass
@@ -134,7 +141,7 @@ def match(
         persons: residents; those with status UNEMPLOYED search.
         firms: the firms; hires update persons' employers or firms' in-commuters.
         layout: the pools.
-        affinity: A[origin node, pool] for this year's commuting times.
+        affinity: A[origin node, pool] for this year's commuting times (sparse).
         outside_vacancies: open jobs in the outside pools (home municipality x outside node,
             in pool order); decremented in place.
         external_seekers: in-commuting job seekers per outside node (not persons).
@@ -195,21 +202,16 @@ def match(
 
 
 def _choose_pools(
-    origin: np.ndarray, affinity: np.ndarray, open_by_pool: np.ndarray, uniforms: np.ndarray
+    origin: np.ndarray, affinity: sparse.csr_array, open_by_pool: np.ndarray, uniforms: np.ndarray
 ) -> np.ndarray:
     """Each seeker's pool, proportional to affinity x open positions; -1 if none is open."""
-    weights = affinity * open_by_pool[None, :]
-    totals = weights.sum(axis=1)
-    cumulative = np.cumsum(weights, axis=1) / np.where(totals > 0, totals, 1)[:, None]
-    choice = np.full(len(origin), -1)
-    for node in np.unique(origin):
-        if totals[node] <= 0:
-            continue
-        mine = origin == node
-        choice[mine] = np.minimum(
-            np.searchsorted(cumulative[node], uniforms[mine], side="right"), len(open_by_pool) - 1
-        )
-    return choice
+
+    def options_of(node: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = affinity.indptr[node], affinity.indptr[node + 1]
+        pools = affinity.indices[start:end]
+        return pools, affinity.data[start:end] * open_by_pool[pools]
+
+    return choose_by_group(origin, uniforms, options_of)
 
 
 def _assign_to_firms(
@@ -220,10 +222,11 @@ def _assign_to_firms(
     Open slots (one per unfilled position) are put in random order within each
     pool, so firms hire in proportion to their vacancies, never beyond them.
     """
-    rows = np.flatnonzero(vacancies > 0)
+    firm_pool = firms.pool()
+    rows = np.flatnonzero((vacancies > 0) & np.isin(firm_pool, np.unique(pools)))  # pools that hire this round
     slots = np.repeat(rows, vacancies[rows])
     within = np.arange(len(slots)) - np.repeat(np.cumsum(vacancies[rows]) - vacancies[rows], vacancies[rows])
-    slot_pool = firms.pool()[slots]
+    slot_pool = firm_pool[slots]
     slot_identity = mix(firms.key[slots] + within.astype(np.uint64))
     order = np.lexsort((draws.uniform(slot_identity, draw), slot_pool))
     first_slot = np.searchsorted(slot_pool[order], pools)

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.choice import choose_by_group
 from model.national import MAX_AGE
 from model.parameters import Parameters
-from model.persons import Persons, Status
+from model.persons import NODE_DTYPE, Persons, Status
 from model.randomness import Draws, poisson_from_uniform
 
 # Rogers-Castro model migration schedule, the "standard" parameters of Rogers
@@ -30,6 +31,9 @@ from model.randomness import Draws, poisson_from_uniform
 # exp(-lambda2 (x-mu2))), constant c. Only the shape is used; the level is
 # the parameter migration_peak_rate.
 ROGERS_CASTRO = {"a1": 0.02, "alpha1": 0.10, "a2": 0.06, "mu2": 20.0, "alpha2": 0.10, "lambda2": 0.40, "c": 0.003}
+
+# The longest commute taken daily; beyond it a job is out of daily reach.
+MAX_DAILY_COMMUTE_MINUTES = 120.0
 
 # Age bands by which newcomers and movers find where people like them live.
 SETTLEMENT_BANDS = np.array([0, 16, 25, 45, 67])
@@ -114,7 +118,7 @@ def migrate(
     count = int(poisson_from_uniform(np.array(newcomers_expected), np.array(draws.rng.random())))
     newcomer = draws.new_ids(np.arange(count, dtype=np.uint64))
     sex, age = _age_sex(newcomer, newcomer_age_sex, draws)
-    home = _draw_rows(attraction[:, settlement_band(age)].T, draws.uniform(newcomer, 1))
+    home = _settle(attraction, settlement_band(age), draws.uniform(newcomer, 1))
     settled = poisson_from_uniform(settled_expected, draws.uniform(np.arange(m, dtype=np.uint64), 60))
     placed = draws.new_ids(np.arange(settled.sum(), dtype=np.uint64), draw=60)
     placed_sex, placed_age = _age_sex(placed, newcomer_age_sex, draws)
@@ -130,6 +134,13 @@ def migrate(
     )
     in_migrants += np.bincount(home, minlength=m) + settled
     return MigrationResult(out_migrants, in_migrants, left_region=len(leaving), arrived=count + int(settled.sum()))
+
+
+def _settle(attraction: np.ndarray, band: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Where newcomers settle: a municipality with probability proportional to its attraction for their age."""
+    options = np.arange(attraction.shape[0])
+    chosen = choose_by_group(band, uniforms, lambda b: (options, attraction[:, b]))
+    return np.maximum(chosen, 0).astype(NODE_DTYPE)
 
 
 def _age_sex(ids: np.ndarray, distribution: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
@@ -165,16 +176,41 @@ def _internal_destinations(
     p: Parameters,
     draws: Draws,
 ) -> np.ndarray:
-    """New municipality of each internal mover (never their current one)."""
+    """New municipality of each internal mover (never their current one).
+
+    Movers are grouped by settlement band and workplace: the weights of a
+    group are the attraction of each municipality for their age times the
+    commute from there to their job (see `commute_factor`).
+    """
     m = attraction.shape[0]
-    weights = attraction[:, settlement_band(persons.age[movers])].T.astype(float)
-    workplace = persons.workplace[movers]
-    works = workplace >= 0
-    if works.any():
-        minutes = commute_minutes[:, workplace[works]].T
-        weights[works] *= np.exp(-p.commute_time_decay_per_min * np.nan_to_num(minutes))
-    weights[np.arange(len(movers)), persons.home[movers]] = 0.0
-    return _draw_rows(weights, draws.uniform(persons.pid[movers], 2)) if m > 1 else persons.home[movers]
+    if m < 2:
+        return persons.home[movers]
+    band = settlement_band(persons.age[movers])
+    n_bands = attraction.shape[1]
+    group = (persons.workplace[movers].astype(np.int64) + 1) * n_bands + band
+    options = np.arange(m)
+
+    def options_of(code: int) -> tuple[np.ndarray, np.ndarray]:
+        workplace, band_of = divmod(code, n_bands)
+        weights = attraction[:, band_of].astype(float)
+        if workplace > 0:
+            weights = weights * commute_factor(commute_minutes[:, workplace - 1], p.commute_time_decay_per_min)
+        return options, weights
+
+    chosen = choose_by_group(group, draws.uniform(persons.pid[movers], 2), options_of, exclude=persons.home[movers])
+    return np.where(chosen >= 0, chosen, persons.home[movers]).astype(NODE_DTYPE)
+
+
+def commute_factor(minutes: np.ndarray, decay: float) -> np.ndarray:
+    """How a commute of so many minutes to one's job weighs a place to live: exp(-b t).
+
+    Without a daily trip from anywhere (a weekly, long-distance job) every place
+    is alike; a place out of daily reach of a job others reach daily weighs as
+    a commute of MAX_DAILY_COMMUTE_MINUTES (moving there means a new job).
+    """
+    if np.isnan(minutes).all():
+        return np.ones(len(minutes))
+    return np.exp(-decay * np.where(np.isnan(minutes), MAX_DAILY_COMMUTE_MINUTES, minutes))
 
 
 def _quit_for_longer_commutes(
@@ -191,16 +227,8 @@ def _quit_for_longer_commutes(
     old = commute_minutes[persons.home[movers][works], workplace[works]]
     new = commute_minutes[new_home[works], workplace[works]]
     extra = np.maximum(np.nan_to_num(new - old), 0.0)
+    extra[np.isnan(new) & ~np.isnan(old)] = np.inf  # out of daily reach of the job: a new job
     keeps = np.exp(-p.commute_time_decay_per_min * extra)  # short moves: decay per minute as stated
     quits = movers[works][draws.uniform(persons.pid[movers[works]], 3) >= keeps]
     persons.leave_jobs(quits)
     persons.status[quits] = Status.UNEMPLOYED
-
-
-def _draw_rows(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
-    """One column index per row, with probability proportional to the row's weights."""
-    if len(weights) == 0:
-        return np.zeros(0, dtype=np.int8)
-    cumulative = np.cumsum(weights, axis=1)
-    chosen = (cumulative <= (uniforms * cumulative[:, -1])[:, None]).sum(axis=1)
-    return np.minimum(chosen, weights.shape[1] - 1).astype(np.int8)

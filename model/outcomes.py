@@ -129,10 +129,9 @@ def commuting_matrix(model: RegionModel) -> np.ndarray:
     cell = persons.home[employed].astype(np.int64) * n + persons.workplace[employed]
     matrix = np.bincount(cell, minlength=n * n).reshape(n, n)
     alive = firms.alive
-    inflow = np.zeros((n - m, m), dtype=np.int64)
-    for i in range(m):
-        inflow[:, i] = firms.external[alive & (firms.municipality == i)].sum(axis=0)
-    matrix[m:, :m] += inflow
+    workplace = firms.municipality[alive]
+    for node, in_commuters in enumerate(firms.external[alive].T, start=m):
+        matrix[node, :m] += np.bincount(workplace, weights=in_commuters, minlength=m).astype(np.int64)
     return matrix
 
 

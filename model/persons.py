@@ -15,6 +15,7 @@ import numpy as np
 
 NO_EMPLOYER = -1  # employer of a person without a job or working at an outside node
 NO_WORKPLACE = -1  # workplace node of a person without a job
+NODE_DTYPE = np.int16  # municipality and node indices: room for every municipality of Norway
 
 
 class Status(IntEnum):
@@ -64,10 +65,10 @@ class Persons:
             pid=np.asarray(pid, dtype=np.uint64),
             age=np.asarray(age, dtype=np.int16),
             sex=np.asarray(sex, dtype=np.int8),
-            home=np.asarray(home, dtype=np.int8),
+            home=np.asarray(home, dtype=NODE_DTYPE),
             attachment=np.asarray(attachment, dtype=np.float32),
             employer=np.full(n, NO_EMPLOYER, dtype=np.int32),
-            workplace=np.full(n, NO_WORKPLACE, dtype=np.int8),
+            workplace=np.full(n, NO_WORKPLACE, dtype=NODE_DTYPE),
             status=np.full(n, Status.CHILD, dtype=np.int8),
         )
 

@@ -82,6 +82,9 @@ class _RegionFile(Strict):
     snapshots: dict[int, _SnapshotEntry] = Field(min_length=1)
     rnd_sources: dict[str, _RndSource] = {}
     commuting_times: str
+    commuting_times_within_reach_only: bool = False
+    """True for a large region whose times file lists only pairs within daily reach:
+    two municipalities without a row have no daily trip between them."""
     municipality_data: str
     observed: dict[str, str] = {}
 
@@ -259,7 +262,7 @@ def load_region(folder: Path) -> RegionData:
         municipalities=municipalities,
         numbers=[m.number for m in spec.municipalities],
         nodes=nodes,
-        minutes=_commuting_times(folder / spec.commuting_times, nodes),
+        minutes=_commuting_times(folder / spec.commuting_times, nodes, spec.commuting_times_within_reach_only),
         dwellings=housing["dwellings_2017"],
         dwellings_built_per_year=housing["dwellings_built_per_year"],
         business_land_ha=housing["business_land_ha"],
@@ -333,8 +336,12 @@ def _rows_by_municipality(table, path: Path, spec: _RegionFile, column: str = "k
     return rows
 
 
-def _commuting_times(path: Path, nodes: list[Node]) -> np.ndarray:
-    """Symmetric minutes between daily nodes; NaN where there is no daily trip."""
+def _commuting_times(path: Path, nodes: list[Node], within_reach_only: bool = False) -> np.ndarray:
+    """Symmetric minutes between daily nodes; NaN where there is no daily trip.
+
+    Every municipality needs a time to itself and to every daily outside node;
+    to every other municipality too, unless the file lists only pairs within reach.
+    """
     table = read_table(path, ["origin", "destination", "minutes"], numeric=["minutes"])
     index = {node.name: i for i, node in enumerate(nodes)}
     minutes = np.full((len(nodes), len(nodes)), np.nan)
@@ -348,7 +355,8 @@ def _commuting_times(path: Path, nodes: list[Node]) -> np.ndarray:
     for i, node in enumerate(nodes):
         if node.kind == "municipality":
             for j, other in enumerate(nodes):
-                if other.kind != "long_distance" and np.isnan(minutes[i, j]):
+                optional = within_reach_only and other.kind == "municipality" and i != j
+                if other.kind != "long_distance" and not optional and np.isnan(minutes[i, j]):
                     raise InputError(Problem(path, f"no time between {node.name} and {other.name}"))
     return minutes
 

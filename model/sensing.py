@@ -29,7 +29,8 @@ class RegionSensing:
         active = np.isin(persons.status, (Status.EMPLOYED, Status.UNEMPLOYED))
         labour = np.bincount(persons.home[active], minlength=self.n_municipalities)
         minutes = self.minutes[: self.n_municipalities, : self.n_municipalities]
-        return labour @ np.exp(-self.p.commute_time_decay_per_min * minutes)
+        reach = np.nan_to_num(np.exp(-self.p.commute_time_decay_per_min * minutes))  # no daily trip: out of reach
+        return labour @ reach
 
     def _drivers(self) -> Drivers:
         persons, m = self.persons, self.n_municipalities
@@ -80,7 +81,7 @@ class RegionSensing:
     def _job_access(self) -> np.ndarray:
         """Open positions within reach of each municipality's residents."""
         affinity = self.layout.affinity(self.minutes, self.p.commute_time_decay_per_min)
-        return affinity[: self.n_municipalities] @ self._open_by_pool()
+        return (affinity @ self._open_by_pool())[: self.n_municipalities]
 
     def _attraction(self) -> np.ndarray:
         """Destination weight of each municipality for movers, by settlement band."""

@@ -1,0 +1,120 @@
+"""National-scale benchmark: a Norway-sized synthetic region (356 municipalities, 5.5 million persons) for a decade.
+
+Builds the synthetic region (benchmarks/national_region.py) into a folder if
+it is not there, reads it, sets up the model and runs ten years in-process
+with BLAS threads pinned to one; outputs are not written. Reports seconds for
+loading, set-up and the decade, seconds per simulated year and peak memory
+(resident set, whole process). Prints a small table and writes
+benchmarks/bench_national.json.
+
+    .venv/bin/python benchmarks/bench_national.py [--folder results/national-region] [--profile]
+
+Targets: the decade within 180 s and 6 GB.
+"""
+
+from __future__ import annotations
+
+import os
+
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[variable] = "1"
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import pstats  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import national_region  # noqa: E402
+
+from model.outcomes import region_stock  # noqa: E402
+from model.region_model import RegionModel  # noqa: E402
+from model.scenario import Scenario  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+TARGET_SECONDS = 180.0
+TARGET_GB = 6.0
+
+
+def main() -> None:
+    """Build (if needed), run and report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", default=str(HERE.parent / "results" / "national-region"))
+    parser.add_argument("--rebuild", action="store_true", help="build the synthetic region again")
+    parser.add_argument("--profile", action="store_true", help="print the top entries of a cProfile of the decade")
+    args = parser.parse_args()
+
+    folder = Path(args.folder)
+    scenario_file = folder / "national.yaml"
+    if args.rebuild or not scenario_file.is_file():
+        national_region.build(folder)
+
+    started = time.perf_counter()
+    scenario = Scenario.from_yaml(scenario_file)  # validation reads the region
+    loaded = time.perf_counter()
+    model = RegionModel(scenario)
+    ready = time.perf_counter()
+    persons_at_start, firms_at_start = len(model.persons), int(model.firms.alive.sum())
+    jobs_at_start = region_stock(model, "jobs")
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    year_seconds = []
+    while model.running:
+        begin = time.perf_counter()
+        model.step()
+        year_seconds.append(time.perf_counter() - begin)
+    if profiler:
+        profiler.disable()
+    decade = sum(year_seconds)
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    result = {
+        "benchmark": "national scale",
+        "municipalities": model.n_municipalities,
+        "persons_at_start": persons_at_start,
+        "persons_at_end": len(model.persons),
+        "firms_at_start": firms_at_start,
+        "firms_at_end": int(model.firms.alive.sum()),
+        "jobs_at_start": round(jobs_at_start),
+        "jobs_at_end": round(region_stock(model, "jobs")),
+        "years": f"{model.base_year}-{model.year}",
+        "simulated_years": len(year_seconds),
+        "seconds_loading": round(loaded - started, 2),
+        "seconds_set_up": round(ready - loaded, 2),
+        "seconds_decade": round(decade, 2),
+        "seconds_per_simulated_year": round(decade / len(year_seconds), 2),
+        "peak_memory_gb": round(peak_gb, 2),
+        "target_seconds": TARGET_SECONDS,
+        "target_gb": TARGET_GB,
+        "profiled": args.profile,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
+    print(f"{'measure':<30}{'value':>24}{'target':>10}")
+    rows = [
+        ("municipalities", result["municipalities"], ""),
+        ("persons at start / end", f"{persons_at_start:,} / {len(model.persons):,}", ""),
+        ("firms at start / end", f"{firms_at_start:,} / {result['firms_at_end']:,}", ""),
+        ("jobs at start / end", f"{result['jobs_at_start']:,} / {result['jobs_at_end']:,}", ""),
+        ("seconds loading the region", result["seconds_loading"], ""),
+        ("seconds setting up", result["seconds_set_up"], ""),
+        (f"seconds, {len(year_seconds)} simulated years", result["seconds_decade"], TARGET_SECONDS),
+        ("seconds per simulated year", result["seconds_per_simulated_year"], ""),
+        ("peak memory GB", result["peak_memory_gb"], TARGET_GB),
+    ]
+    for name, value, target in rows:
+        print(f"{name:<30}{value!s:>24}{target!s:>10}")
+    if profiler:
+        print("(timings include the profiler's overhead)")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+    (HERE / "bench_national.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
