@@ -7,7 +7,7 @@ written atomically to a fresh folder; no summary or figures. BLAS threads
 are pinned to one in every worker. Prints a small table and writes
 benchmarks/bench_ensemble.json.
 
-    .venv/bin/python benchmarks/bench_ensemble.py [--replicates 60]
+    .venv/bin/python benchmarks/bench_ensemble.py [--replicates 100]
 
 Targets: at least 100 runs a minute with 2 workers; Dask within 15 % of the local pool.
 """
@@ -54,7 +54,7 @@ def main() -> None:
     """Run every configuration and report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=str(HERE.parent / "scenarios" / "baseline.yaml"))
-    parser.add_argument("--replicates", type=int, default=60)
+    parser.add_argument("--replicates", type=int, default=100)
     args = parser.parse_args()
 
     scenario = decade(Path(args.scenario))
