@@ -8,6 +8,7 @@ traceback, nothing written.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -328,6 +329,41 @@ def check(
             failed.extend(error.problems)
     if failed:
         fail(InputError(failed))
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).", min=0, max=65535)] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; beyond loopback the page asks for a token printed at start.")
+    ] = "127.0.0.1",
+    scenarios: Annotated[
+        Path, typer.Option(help="Scenarios folder: the bases to start from, and where scenarios are saved.")
+    ] = Path("scenarios"),
+    cache: Annotated[Path, typer.Option(help="Folder for finished replicates, figures and reports.")] = Path(
+        "results/dashboard"
+    ),
+    workers: Workers = None,
+    dask_local: DaskLocal = None,
+    scheduler: Scheduler = None,
+) -> None:
+    """Start the workshop dashboard (levers as controls, runs on demand, a map) and print its address."""
+    from model.dashboard import server
+
+    _one_executor(workers, dask_local, scheduler)
+    try:
+        listener = server.open_socket(host, port)
+        try:
+            server.prepare(
+                scenarios, cache, ExecutorChoice(workers=workers, dask_local=dask_local, scheduler=scheduler)
+            )
+        except InputError:
+            listener.close()
+            raise
+    except InputError as error:
+        fail(error)
+    token = None if server.is_loopback(host) else secrets.token_urlsafe(24)
+    server.serve(listener, token, announce=lambda line: console.print(line, markup=False, soft_wrap=True))
 
 
 def _one_executor(workers: int | None, dask_local: int | None, scheduler: str | None) -> None:

@@ -196,7 +196,7 @@ def run_ensemble(
         from model.report import write_outputs  # figures load matplotlib: only when needed
 
         region = cached_region(Path(resolved[0].region_folder))
-        ensemble.summary = write_outputs(ensemble, region, _manifest(ensemble, choice))
+        ensemble.summary = write_outputs(ensemble, region, manifest(ensemble, choice))
     return ensemble
 
 
@@ -214,7 +214,8 @@ def _keep(outcome: Outcome, store: EnsembleStore, ensemble: Ensemble) -> None:
         )
 
 
-def _manifest(ensemble: Ensemble, choice: ExecutorChoice) -> dict:
+def manifest(ensemble: Ensemble, choice: ExecutorChoice) -> dict:
+    """What manifest.json records of a comparison: scenarios, seed, replicates, failures, executor, versions."""
     return {
         "scenarios": [s.resolved_dict() for s in ensemble.scenarios],
         "scenario_files": [s.source for s in ensemble.scenarios],

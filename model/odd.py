@@ -62,7 +62,7 @@ def _fields_table(model: type[BaseModel], heading: str, skip: tuple[str, ...] = 
         if name in skip or field.exclude:
             continue
         default = "required" if field.is_required() else _inline(field.get_default(call_default_factory=True))
-        cells = [f"`{field.alias or name}`", default, _allowed(field)]
+        cells = [f"`{field.alias or name}`", default, allowed(field)]
         if plausible:
             bounds = (field.json_schema_extra or {}).get("plausible")
             cells.append(f"{bounds[0]:g} – {bounds[1]:g}" if bounds else "")
@@ -71,7 +71,7 @@ def _fields_table(model: type[BaseModel], heading: str, skip: tuple[str, ...] = 
     return "\n".join(lines)
 
 
-def _allowed(field) -> str:
+def allowed(field) -> str:
     """The validation bounds of a field, as a reader needs them."""
     low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
     low = next((f"> {m.gt}" for m in field.metadata if hasattr(m, "gt")), low)

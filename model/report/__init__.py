@@ -139,7 +139,7 @@ def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
         figures.decomposition(summary, start, growth, places, colours, horizon - base_year, figure_folder),
     )
 
-    key = _key_numbers(summary, region.name, ensemble.scenarios[0].name)
+    key = key_numbers(summary, region.name, ensemble.scenarios[0].name)
     settings = {
         "replicates": f"{len(ensemble.complete_replicates())} per scenario (asked: {ensemble.replicates})",
         "seed": f"{ensemble.seed} (replicate i uses seed and i)",
@@ -162,7 +162,7 @@ def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
     return summary
 
 
-def _key_numbers(summary: pd.DataFrame, region: str, baseline: str) -> pd.DataFrame:
+def key_numbers(summary: pd.DataFrame, region: str, baseline: str) -> pd.DataFrame:
     """The region's headline numbers per scenario, rounded for reading."""
     rows = []
     here = summary[summary["municipality"] == region].set_index(["scenario", "variable"])

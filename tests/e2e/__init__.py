@@ -1,0 +1,1 @@
+"""Tests that start the dashboard server and drive it like a user."""
