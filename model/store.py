@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,12 @@ def slug(name: str) -> str:
 
 
 def write_atomically(path: Path, write) -> None:
-    """Write a file through a temporary name, so it is either whole or absent."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    """Write a file through a temporary name, so it is either whole or absent.
+
+    The temporary name is the writer's own (process and thread), so two threads
+    writing the same file (the dashboard's dispatchers) never share one.
+    """
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     try:
         write(temporary)
         os.replace(temporary, path)

@@ -104,7 +104,7 @@ def test_asking_again_is_instant_and_identical(tmp_path, scenarios):
     queue = runs.RunQueue(runs.ReplicateCache(tmp_path, "stamp"), open_executor=fake, slots=2)
     first = queue.submit("session-1", scenarios[:2], 3)
     wait_over(queue, first)
-    assert first.state == "finished" and len(fake.calls) == 6
+    assert first.state == "finished" and len(fake.calls) == 6, first.error
     tables = queue.cache.comparison(scenarios[:2], 3).outcomes("b")
     again = queue.submit("session-2", scenarios[:2], 3)
     assert again.state == "finished" and again.done == again.total == 6

@@ -8,7 +8,9 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 import matplotlib.image
 import pandas as pd
@@ -16,6 +18,7 @@ import pytest
 
 from model import compare, run_ensemble
 from model.errors import InputError
+from model.store import write_atomically
 from tests.conftest import BASELINE
 
 SCENARIOS = BASELINE.parent
@@ -191,3 +194,28 @@ def test_run_ensemble_of_one_scenario(short, tmp_path):
     assert ensemble.store.replicates("base") == [0, 1]
     assert ensemble.summary["difference_mean"].isna().all()
     assert ensemble.outcomes(variables=["population"])["variable"].unique().tolist() == ["population"]
+
+
+def test_two_threads_can_write_the_same_file_atomically(tmp_path):
+    """Concurrent writers of one file (the dashboard's dispatchers) each finish; the file is whole."""
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def write(path: Path) -> None:
+        path.write_text("whole", encoding="utf-8")
+        barrier.wait(10)  # both temporary files exist before either is renamed
+
+    def writer() -> None:
+        try:
+            write_atomically(tmp_path / "scenario.json", write)
+        except BaseException as error:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not errors
+    assert (tmp_path / "scenario.json").read_text(encoding="utf-8") == "whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["scenario.json"]
