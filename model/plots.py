@@ -29,8 +29,8 @@ OBSERVED_COLOUR = "0.35"
 
 
 def thousands(value: float, _position: object = None) -> str:
-    """30000 -> '30 000', the Norwegian way (thin space as thousands separator)."""
-    return f"{value:,.0f}".replace(",", "\u2009")
+    """30000 -> '30 000', the Norwegian way (thin space as thousands separator); never '-0'."""
+    return f"{round(value):,}".replace(",", "\u2009")
 
 
 def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path, band: str = band_kind(None)) -> None:

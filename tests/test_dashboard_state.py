@@ -175,3 +175,26 @@ def test_the_library_lists_comparable_scenarios_and_says_why_others_are_not(shel
     assert next(iter(shelf.scenarios)) == "baseline.yaml"
     assert "attract_businesses.yaml" in shelf.scenarios
     assert "hindcast_2005_2017.yaml" in shelf.skipped
+
+
+def test_a_saved_scenario_never_carries_its_bases_description_unasked(edited, folder):
+    """Without a description of its own, the file says it was edited from its base; with one, it keeps it."""
+    plain = Scenario.from_yaml(library.save(edited, folder, "no_words"))
+    assert plain.description == "Edited in the workshop dashboard from baseline.yaml."
+    worded = Scenario.from_yaml(library.save(replace(edited, description="Five firms a year"), folder, "words"))
+    assert worded.description == "Five firms a year"
+
+
+def test_the_room_is_told_addresses_it_can_reach():
+    """Bound to every address, the server names the machine's non-loopback IPv4 addresses before its name."""
+    from model.dashboard.server import _reachable_hosts
+
+    hosts = _reachable_hosts()
+    assert hosts[-1] and not any(host.startswith("127.") for host in hosts)
+
+
+def test_axis_numbers_are_whole_and_never_minus_zero():
+    """Persons and jobs on the figures' axes: '30 000', '0' (not '-0'), no fractions."""
+    from model.plots import thousands
+
+    assert [thousands(v) for v in (30_000.0, -0.4, -0.0, 1.6)] == ["30\u2009000", "0", "0", "2"]

@@ -10,8 +10,10 @@ column the key numbers, the map and the report's figures.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import solara
@@ -37,8 +39,8 @@ from model.levers.kinds import STRATEGY_TYPES
 MAX_COMPARED = 5
 CSS = """
 .v-application { font-size: 15px; }
-.regionsim-hint { color: #555; font-size: 0.82em; line-height: 1.3; margin: -4px 0 6px 0; }
-.regionsim-error { color: #b00020; font-size: 0.85em; line-height: 1.3; margin: -4px 0 6px 0; }
+.regionsim-hint { display: block; color: #555; font-size: 0.82em; line-height: 1.3; margin: 2px 0 6px 0; }
+.regionsim-error { display: block; color: #b00020; font-size: 0.85em; line-height: 1.3; margin: 2px 0 6px 0; }
 .regionsim-step { font-weight: 600; font-size: 1.15em; margin: 4px 0; }
 .regionsim-keys table { border-collapse: collapse; font-size: 1.0em; margin: 4px 0 8px 0; }
 .regionsim-keys th, .regionsim-keys td { border: 1px solid #ccc; padding: 4px 9px; text-align: right;
@@ -171,7 +173,7 @@ def Field(control: Control, value: Any, error: str, on_value: Callable[[Any], No
             on_value=lambda text: on_value(state.parse(text)),
             error=error or False,
             message=control.hint,
-            continuous_update=False,
+            continuous_update=True,  # on blur alone, fast typing could lose the last keys
             placeholder=placeholder,
         )
 
@@ -335,7 +337,9 @@ def RunPanel(edited: Draft, checked: state.Checked) -> None:
                 icon_name="mdi-play",
                 color="primary",
                 on_click=run,
-                disabled=running or (mode.value == "edit" and not checked.ok),
+                disabled=running
+                or (mode.value == "edit" and not checked.ok)
+                or (mode.value == "compare" and not 0 < len(chosen.value) <= MAX_COMPARED),
             )
             if running:
                 solara.Button("Cancel", icon_name="mdi-stop", outlined=True, on_click=cancel)
@@ -352,6 +356,12 @@ def RunPanel(edited: Draft, checked: state.Checked) -> None:
             "results are kept, so asking again is instant.",
             classes=["regionsim-hint"],
         )
+
+
+def _shown_path(path: Path) -> str:
+    """A saved file as the user would type it: relative to the working folder when inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 @solara.component
@@ -374,18 +384,19 @@ def KeepPanel(edited: Draft, checked: state.Checked) -> None:
         notice.set(
             (
                 "success",
-                f"Saved {place.folder.name}/{path.name}. Run it with: regionsim run {place.folder.name}/{path.name}",
+                f"Saved {_shown_path(path)}. Run it with: regionsim run {_shown_path(path)}",
             )
         )
 
     with solara.Card(margin=0, style={"margin-bottom": "12px"}):
         solara.Text("3 · Keep the scenario", classes=["regionsim-step"])
+        name_error = checked.at("name") or ("" if library.NAME.fullmatch(edited.display_name) else library.NAME_HINT)
         solara.InputText(
             "Name (the file is scenarios/<name>.yaml)",
             value=edited.display_name,
             on_value=lambda text: edit(lambda d: replace(d, name=(text or "").strip())),
-            error=checked.at("name") or False,
-            continuous_update=False,
+            error=name_error or False,
+            continuous_update=True,  # on blur alone, fast typing could lose the last keys
         )
         solara.InputTextArea(
             "Description (what the scenario asks)",
@@ -400,7 +411,7 @@ def KeepPanel(edited: Draft, checked: state.Checked) -> None:
                 color="primary",
                 outlined=True,
                 on_click=save,
-                disabled=not checked.ok or mode.value == "compare",
+                disabled=not checked.ok or mode.value == "compare" or bool(name_error),
             )
             shown = result.value
             if shown is not None:

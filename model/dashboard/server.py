@@ -208,6 +208,23 @@ def solara_app() -> Callable:
     return app
 
 
+def _reachable_hosts() -> list[str]:
+    """Names the room's laptops can use for a server bound to every address.
+
+    The machine's own IPv4 addresses first (its host name may resolve only on
+    this machine), then its name.
+    """
+    import psutil
+
+    addresses = [
+        entry.address
+        for entries in psutil.net_if_addrs().values()
+        for entry in entries
+        if entry.family == socket.AF_INET and not entry.address.startswith("127.")
+    ]
+    return [*addresses, socket.gethostname()]
+
+
 def serve(
     listener: socket.socket,
     token: str | None,
@@ -220,9 +237,10 @@ def serve(
     if token:
         app = TokenGate(app, token)
     host, port = listener.getsockname()[:2]
-    shown = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
-    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    announce(f"regionsim dashboard: open {address} in a browser (Ctrl-C stops it)")
+    query = f"?token={token}" if token else ""
+    shown = _reachable_hosts() if host in ("0.0.0.0", "::") else [f"[{host}]" if ":" in host else host]
+    addresses = " or ".join(f"http://{name}:{port}/{query}" for name in shown)
+    announce(f"regionsim dashboard: open {addresses} in a browser (Ctrl-C stops it)")
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     # uvicorn stops gracefully on SIGTERM, then raises it again under the handler it found: let that
     # handler end the process through the `finally` below, so the process pool is shut down too.

@@ -131,6 +131,8 @@ def overlay(draft: Draft, extends: str) -> dict[str, Any]:
     data: dict[str, Any] = {"name": draft.display_name}
     if draft.description.strip():
         data["description"] = draft.description.strip()
+    else:  # the base's description no longer says what this scenario asks
+        data["description"] = f"Edited in the workshop dashboard from {draft.base}."
     data |= {
         "extends": extends,
         "replicates": draft.replicates,

@@ -134,6 +134,7 @@ def _axes(ax, place: str, region: str) -> None:
     ax.set_title(place, fontweight="bold" if place == region else None)
     ax.set_xlabel("")
     ax.set_ylabel("")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # persons and jobs: no ticks between whole numbers
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
 

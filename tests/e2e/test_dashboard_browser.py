@@ -100,7 +100,7 @@ def test_change_a_lever_run_read_and_save(tmp_path):
         # Keep it: save under a name, asked before replacing, and download the report.
         type_into(page, "Name (the file is scenarios/<name>.yaml)", "e2e_five_firms")
         page.get_by_role("button", name="Save as scenario").click()
-        page.get_by_text("Saved scenarios/e2e_five_firms.yaml").wait_for()
+        page.get_by_text(f"Saved {folder / 'e2e_five_firms.yaml'}").wait_for()  # outside the working folder
         saved = folder / "e2e_five_firms.yaml"
         first = saved.read_text(encoding="utf-8")
         page.get_by_role("button", name="Save as scenario").click()
