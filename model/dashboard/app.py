@@ -162,7 +162,8 @@ def Field(control: Control, value: Any, error: str, on_value: Callable[[Any], No
         if value is not None and value not in values:
             values.append(value)
         with solara.Tooltip(control.help or control.label):
-            solara.Select(control.label, values=values, value=value, on_value=on_value)
+            with solara.Div():  # a menu keeps hover events to itself; its box shows the help
+                solara.Select(control.label, values=values, value=value, on_value=on_value)
         solara.Text(error or control.hint, classes=["regionsim-error" if error else "regionsim-hint"])
         return
     placeholder = None if control.required or control.default is not None else "default"
