@@ -28,14 +28,24 @@ from matplotlib.lines import Line2D
 from model.dashboard.runs import CachedEnsemble
 from model.ensemble import manifest as ensemble_manifest
 from model.executors import ExecutorChoice
-from model.plots import observed_jobs, observed_population, thousands
+from model.plots import thousands
 from model.region import RegionData
-from model.report import figures, key_numbers, write_outputs
+from model.report import comparison_figures, figures, key_numbers, write_outputs
 from model.report.summary import commuting_at, horizon_table, over_time
-from model.sectors import SECTOR_KEYS
+from model.uncertain import band_kind
 
 # pyplot, which the report's figure functions use, is not thread-safe: one figure at a time.
 RENDER = threading.Lock()
+# The report's figures the page has tabs for (app.py), drawn by the report's own code.
+SHOWN = (
+    "Population",
+    "Jobs",
+    "Population against the baseline",
+    "Jobs against the baseline",
+    "Net jobs and cost per job",
+    "Jobs by sector",
+    "Age structure",
+)
 COMMUTERS_PER_POINT = 250  # map line width: one point per 250 commuters (both directions)
 PERSONS_PER_AREA = 15  # map circle area: one square point per 15 residents
 RING = (0.10, 0.075)  # map units beyond the outermost municipality to the ring of outside places
@@ -110,63 +120,11 @@ def _make(ensemble: CachedEnsemble, region: RegionData) -> Views:
     folder = ensemble.folder / "views"
     folder.mkdir(parents=True, exist_ok=True)
     first = ensemble.scenarios[0]
-    base_year, horizon = first.base_year or region.latest_snapshot, first.years.end
-    window = (first.years.start, horizon)
-    places = [*region.municipalities, region.name]
     colours = figures.palette([s.name for s in ensemble.scenarios])
-    summary = horizon_table(ensemble, horizon)
-    start = horizon_table(ensemble, base_year)
-    start = start[start["scenario"] == first.name]
+    summary = horizon_table(ensemble, first.years.end)
     over = over_time(ensemble, ["population", "jobs"])
-    ages = [f"population_{b}" for b in figures.AGE_BANDS]
-    age_colours = {f"{base_year} (start)": (0.6, 0.6, 0.6), **colours}
-    made: list[tuple[str, tuple[str, str]]] = []
     with RENDER:
-        for variable, unit, observed in (
-            ("population", "persons on 1 January", observed_population(region)),
-            ("jobs", "persons employed by workplace", observed_jobs(region)),
-        ):
-            made.append(
-                (variable.capitalize(), figures.levels(over, places, variable, unit, colours, folder, window, observed))
-            )
-        if len(colours) > 1:
-            for variable in ("population", "jobs"):
-                heading = f"{variable.capitalize()} against the baseline"
-                made.append((heading, figures.differences(over, places, variable, colours, folder, window)))
-            made.append(("Net jobs and cost per job", figures.net_effects(summary, region.name, colours, folder)))
-        made.append(
-            (
-                "Jobs by sector",
-                figures.bars(
-                    summary,
-                    region.name,
-                    [f"jobs_{k}" for k in SECTOR_KEYS],
-                    list(SECTOR_KEYS),
-                    colours,
-                    folder,
-                    "jobs_by_sector.png",
-                    f"Jobs by sector in the region, {horizon}",
-                    "Which industries carry each scenario's jobs at the horizon; whiskers show the 90 % interval.",
-                    "jobs",
-                ),
-            )
-        )
-        made.append(
-            (
-                "Age structure",
-                figures.bars(
-                    pd.concat([start.assign(scenario=f"{base_year} (start)"), summary]),
-                    region.name,
-                    ages,
-                    list(figures.AGE_BANDS),
-                    age_colours,
-                    folder,
-                    "age_structure.png",
-                    f"Residents by age band, {base_year} and {horizon}",
-                    "How the region ages: grey is the start, colours the scenarios at the horizon.",
-                ),
-            )
-        )
+        made = comparison_figures(ensemble, region, summary, over, folder, band_kind(None), only=SHOWN)
     population = over[over["variable"] == "population"][
         ["scenario", "municipality", "year", "mean", "difference_mean"]
     ].reset_index(drop=True)
@@ -174,7 +132,7 @@ def _make(ensemble: CachedEnsemble, region: RegionData) -> Views:
         ensemble=ensemble,
         region=region,
         colours={name: to_hex(colour) for name, colour in colours.items()},
-        figures={heading: (folder / name, caption) for heading, (name, caption) in made},
+        figures={heading: (folder / name, caption) for heading, name, caption in made},
         key_numbers=key_numbers(summary, region.name, first.name),
         population=population,
         seconds=time.perf_counter() - started,

@@ -6,7 +6,9 @@ All are built from the replicate files on disk and written atomically.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,13 +22,148 @@ from model.store import write_atomically
 from model.uncertain import band_kind
 
 
+def comparison_figures(
+    ensemble,
+    region: RegionData,
+    summary: pd.DataFrame,
+    over: pd.DataFrame,
+    folder: Path,
+    band: str,
+    only: Collection[str] | None = None,
+) -> list[tuple[str, str, str]]:
+    """The comparison's figures, written into `folder`: (heading, file name, caption), in the report's order.
+
+    `summary` is the horizon table and `over` the population and jobs over
+    time (model.report.summary). The report shows every figure; the dashboard
+    asks for `only` the headings it has tabs for, so both draw the same
+    figures with the same code.
+    """
+    first = ensemble.scenarios[0]
+    base_year = first.base_year or region.latest_snapshot
+    horizon, window = first.years.end, (first.years.start, first.years.end)
+    places = [*region.municipalities, region.name]
+    colours = figures.palette([s.name for s in ensemble.scenarios])
+    start = horizon_table(ensemble, base_year)
+    start = start[start["scenario"] == first.name]
+    compared = len(ensemble.scenarios) > 1
+
+    def age_structure() -> tuple[str, str]:
+        table = pd.concat([start.assign(scenario=f"{base_year} (start)"), summary])
+        age_colours = {f"{base_year} (start)": (0.6, 0.6, 0.6), **colours}
+        return figures.bars(
+            table,
+            region.name,
+            [f"population_{b}" for b in figures.AGE_BANDS],
+            list(figures.AGE_BANDS),
+            age_colours,
+            folder,
+            "age_structure.png",
+            f"Residents by age band, {base_year} and {horizon}",
+            "How the region ages: grey is the start, colours the scenarios at the horizon.",
+        )
+
+    growth = {s.name: s.context.national_job_growth for s in ensemble.scenarios}
+    makers: list[tuple[str, bool, Callable[[], tuple[str, str]]]] = [
+        (
+            "Population",
+            True,
+            lambda: figures.levels(
+                over,
+                places,
+                "population",
+                "persons on 1 January",
+                colours,
+                folder,
+                window,
+                observed_population(region),
+                band,
+            ),
+        ),
+        (
+            "Jobs",
+            True,
+            lambda: figures.levels(
+                over,
+                places,
+                "jobs",
+                "persons employed by workplace",
+                colours,
+                folder,
+                window,
+                observed_jobs(region),
+                band,
+            ),
+        ),
+        (
+            "Jobs against the baseline",
+            compared,
+            lambda: figures.differences(over, places, "jobs", colours, folder, window, band),
+        ),
+        (
+            "Population against the baseline",
+            compared,
+            lambda: figures.differences(over, places, "population", colours, folder, window, band),
+        ),
+        (
+            "Net jobs and cost per job",
+            compared,
+            lambda: figures.net_effects(summary, region.name, colours, folder),
+        ),
+        (
+            "Jobs by sector",
+            True,
+            lambda: figures.bars(
+                summary,
+                region.name,
+                [f"jobs_{k}" for k in SECTOR_KEYS],
+                list(SECTOR_KEYS),
+                colours,
+                folder,
+                "jobs_by_sector.png",
+                f"Jobs by sector in the region, {horizon}",
+                f"Which industries carry each scenario's jobs at the horizon; whiskers show {band}.",
+                "jobs",
+            ),
+        ),
+        (
+            "Commuting",
+            True,
+            lambda: figures.commuting(
+                commuting_at(ensemble, horizon), colours, horizon, folder, [node.name for node in region.nodes]
+            ),
+        ),
+        ("Age structure", True, age_structure),
+        (
+            "Unfilled vacancies",
+            True,
+            lambda: figures.bars(
+                summary,
+                region.name,
+                [f"vacancies_{k}" for k in SECTOR_KEYS],
+                list(SECTOR_KEYS),
+                colours,
+                folder,
+                "vacancies_by_sector.png",
+                f"Unfilled vacancies by sector in the region, {horizon}",
+                "Where employers cannot find workers at the horizon.",
+                "unfilled positions",
+            ),
+        ),
+        (
+            "Attractiveness",
+            True,
+            lambda: figures.decomposition(summary, start, growth, places, colours, horizon - base_year, folder),
+        ),
+    ]
+    return [(heading, *make()) for heading, applies, make in makers if applies and (only is None or heading in only)]
+
+
 def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
     """Write everything a workshop reads; returns the summary table."""
     folder = ensemble.folder
     first = ensemble.scenarios[0]
     base_year = first.base_year or region.latest_snapshot
     horizon, window = first.years.end, (first.years.start, first.years.end)
-    places = [*region.municipalities, region.name]
     colours = figures.palette([s.name for s in ensemble.scenarios])
     band = band_kind(None if ensemble.draws is None else first.uncertainty_ranges())
 
@@ -38,106 +175,12 @@ def write_outputs(ensemble, region: RegionData, manifest: dict) -> pd.DataFrame:
 
     figure_folder = folder / "figures"
     figure_folder.mkdir(exist_ok=True)
-    over = over_time(ensemble, ["population", "jobs"])
-    start = horizon_table(ensemble, base_year)
-    start = start[start["scenario"] == first.name]
-    shown: list[tuple[str, str, str]] = []
-
-    def add(heading: str, made: tuple[str, str]) -> None:
-        shown.append((heading, f"figures/{made[0]}", made[1]))
-
-    add(
-        "Population",
-        figures.levels(
-            over,
-            places,
-            "population",
-            "persons on 1 January",
-            colours,
-            figure_folder,
-            window,
-            observed_population(region),
-            band,
-        ),
-    )
-    add(
-        "Jobs",
-        figures.levels(
-            over,
-            places,
-            "jobs",
-            "persons employed by workplace",
-            colours,
-            figure_folder,
-            window,
-            observed_jobs(region),
-            band,
-        ),
-    )
-    if len(ensemble.scenarios) > 1:
-        add(
-            "Jobs against the baseline", figures.differences(over, places, "jobs", colours, figure_folder, window, band)
+    shown = [
+        (heading, f"figures/{name}", caption)
+        for heading, name, caption in comparison_figures(
+            ensemble, region, summary, over_time(ensemble, ["population", "jobs"]), figure_folder, band
         )
-        add(
-            "Population against the baseline",
-            figures.differences(over, places, "population", colours, figure_folder, window, band),
-        )
-        add("Net jobs and cost per job", figures.net_effects(summary, region.name, colours, figure_folder))
-    sectors = [f"jobs_{k}" for k in SECTOR_KEYS]
-    add(
-        "Jobs by sector",
-        figures.bars(
-            summary,
-            region.name,
-            sectors,
-            list(SECTOR_KEYS),
-            colours,
-            figure_folder,
-            "jobs_by_sector.png",
-            f"Jobs by sector in the region, {horizon}",
-            f"Which industries carry each scenario's jobs at the horizon; whiskers show {band}.",
-            "jobs",
-        ),
-    )
-    nodes = [node.name for node in region.nodes]
-    add("Commuting", figures.commuting(commuting_at(ensemble, horizon), colours, horizon, figure_folder, nodes))
-    ages = [f"population_{b}" for b in figures.AGE_BANDS]
-    age_table = pd.concat([start.assign(scenario=f"{base_year} (start)"), summary])
-    age_colours = {f"{base_year} (start)": (0.6, 0.6, 0.6), **colours}
-    add(
-        "Age structure",
-        figures.bars(
-            age_table,
-            region.name,
-            ages,
-            list(figures.AGE_BANDS),
-            age_colours,
-            figure_folder,
-            "age_structure.png",
-            f"Residents by age band, {base_year} and {horizon}",
-            "How the region ages: grey is the start, colours the scenarios at the horizon.",
-        ),
-    )
-    add(
-        "Unfilled vacancies",
-        figures.bars(
-            summary,
-            region.name,
-            [f"vacancies_{k}" for k in SECTOR_KEYS],
-            list(SECTOR_KEYS),
-            colours,
-            figure_folder,
-            "vacancies_by_sector.png",
-            f"Unfilled vacancies by sector in the region, {horizon}",
-            "Where employers cannot find workers at the horizon.",
-            "unfilled positions",
-        ),
-    )
-    growth = {s.name: s.context.national_job_growth for s in ensemble.scenarios}
-    add(
-        "Attractiveness",
-        figures.decomposition(summary, start, growth, places, colours, horizon - base_year, figure_folder),
-    )
+    ]
 
     key = key_numbers(summary, region.name, ensemble.scenarios[0].name)
     settings = {
