@@ -188,7 +188,9 @@ def match(
         hired = applied & (rank < fillable[np.maximum(choice, 0)])
         in_firms = hired & (choice < layout.n_firm_pools)
         employer = np.full(len(origin), -1)
-        employer[in_firms] = _assign_to_firms(choice[in_firms], rank[in_firms], vacancies, firms, draws, draw + 3)
+        employer[in_firms] = _assign_to_firms(
+            choice[in_firms], rank[in_firms], vacancies, firm_pool, firms.key, draws, draw + 3
+        )
         np.subtract.at(vacancies, employer[in_firms], 1)
         np.subtract.at(outside_vacancies, choice[hired & ~in_firms] - layout.n_firm_pools, 1)
 
@@ -215,19 +217,24 @@ def _choose_pools(
 
 
 def _assign_to_firms(
-    pools: np.ndarray, ranks: np.ndarray, vacancies: np.ndarray, firms: FirmTable, draws: Draws, draw: int
+    pools: np.ndarray,
+    ranks: np.ndarray,
+    vacancies: np.ndarray,
+    firm_pool: np.ndarray,
+    firm_key: np.ndarray,
+    draws: Draws,
+    draw: int,
 ) -> np.ndarray:
     """The firm each hire goes to: the hire of rank r in a pool takes its r-th open slot.
 
     Open slots (one per unfilled position) are put in random order within each
     pool, so firms hire in proportion to their vacancies, never beyond them.
     """
-    firm_pool = firms.pool()
     rows = np.flatnonzero((vacancies > 0) & np.isin(firm_pool, np.unique(pools)))  # pools that hire this round
     slots = np.repeat(rows, vacancies[rows])
     within = np.arange(len(slots)) - np.repeat(np.cumsum(vacancies[rows]) - vacancies[rows], vacancies[rows])
     slot_pool = firm_pool[slots]
-    slot_identity = mix(firms.key[slots] + within.astype(np.uint64))
+    slot_identity = mix(firm_key[slots] + within.astype(np.uint64))
     order = np.lexsort((draws.uniform(slot_identity, draw), slot_pool))
     first_slot = np.searchsorted(slot_pool[order], pools)
     return slots[order][first_slot + ranks]
