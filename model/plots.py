@@ -81,11 +81,11 @@ def observed_population(region: RegionData) -> pd.DataFrame:
 
 
 def observed_jobs(region: RegionData) -> pd.DataFrame:
-    """Observed jobs by workplace: the snapshots' totals and any yearly series in the data."""
+    """Observed jobs by workplace: observed snapshots' totals and any yearly series in the data."""
     rows = []
     for year in region.snapshot_years:
         snapshot = region.snapshot(year)
-        if snapshot.has_jobs:
+        if snapshot.has_jobs and not snapshot.derived:  # derived jobs are a rule's output, not data
             totals = snapshot.commuting[:, : region.n_municipalities].sum(axis=0)
             rows += [(year, name, int(total)) for name, total in zip(region.municipalities, totals, strict=True)]
             rows.append((year, region.name, int(totals.sum())))

@@ -118,6 +118,8 @@ class Snapshot:
             flows with both ends outside are zero. None if not known.
         jobs_by_sector: jobs by municipality and sector. None if not known.
         national_employment_rate: employed / population aged 15-74 in Norway, same source.
+        derived: the jobs and commuting come from another snapshot by a documented rule
+            (`derived_from`), not from observation: a start, never a data point to show.
     """
 
     year: int
@@ -125,6 +127,7 @@ class Snapshot:
     commuting: np.ndarray | None = None
     jobs_by_sector: np.ndarray | None = None
     national_employment_rate: float | None = None
+    derived: bool = False
 
     @property
     def has_jobs(self) -> bool:
@@ -374,6 +377,7 @@ def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snap
         snapshot.commuting = np.rint(source.commuting * entry.derived_from.jobs_scale).astype(np.int64)
         snapshot.jobs_by_sector = source.jobs_by_sector  # the structure; scaled to the totals at set-up
         snapshot.national_employment_rate = source.national_employment_rate
+        snapshot.derived = True
     elif entry.commuting and entry.jobs_by_sector and entry.employment:
         snapshot.commuting = _commuting_matrix(folder / entry.commuting, region)
         snapshot.jobs_by_sector = _jobs_by_sector(folder / entry.jobs_by_sector, region, snapshot.commuting)

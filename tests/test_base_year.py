@@ -92,3 +92,15 @@ def test_firms_are_a_minority_of_registered_units(model):
     """Establishments with employees: thousands, fewer than the 7 584 registered units."""
     firms = model.recorder.rows[0]["firms"][-1]
     assert 1_500 < firms < 7_584
+
+
+def test_jobs_derived_by_a_rule_are_never_shown_as_observed(model):
+    """The 2005 jobs come from the 2017 structure by a rule: figures show only observed jobs."""
+    from model.plots import observed_jobs
+
+    region = model.region
+    assert region.snapshot(2005).derived and not region.snapshot(2017).derived
+    seen = observed_jobs(region)
+    assert 2005 not in set(seen["year"])
+    vestre = seen[seen["municipality"] == "Vestre Toten"].set_index("year")["value"]
+    assert vestre[2017] == 6716 and 2012 in vestre.index  # the snapshot and the observed series stay
