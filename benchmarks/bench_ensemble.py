@@ -26,8 +26,8 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from model.ensemble import run_ensemble  # noqa: E402
-from model.scenario import Scenario  # noqa: E402
+from model.experiments.ensemble import run_ensemble  # noqa: E402
+from model.inputs.scenario import Scenario  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SIMULATED_YEARS = 10

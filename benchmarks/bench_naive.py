@@ -43,9 +43,9 @@ from pathlib import Path  # noqa: E402
 from naive_model import NaiveRegionModel  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from model.outcomes import region_stock  # noqa: E402
-from model.region_model import RegionModel  # noqa: E402
-from model.scenario import Scenario  # noqa: E402
+from model.inputs.scenario import Scenario  # noqa: E402
+from model.simulation.outcomes import region_stock  # noqa: E402
+from model.simulation.region_model import RegionModel  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET_RATIO = 50.0

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import national_region  # noqa: E402
 
-from model.outcomes import region_stock  # noqa: E402
-from model.region_model import RegionModel  # noqa: E402
-from model.scenario import Scenario  # noqa: E402
+from model.inputs.scenario import Scenario  # noqa: E402
+from model.simulation.outcomes import region_stock  # noqa: E402
+from model.simulation.region_model import RegionModel  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET_SECONDS = 180.0

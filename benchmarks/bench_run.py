@@ -27,8 +27,8 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from model.region_model import RegionModel  # noqa: E402
-from model.scenario import Scenario  # noqa: E402
+from model.inputs.scenario import Scenario  # noqa: E402
+from model.simulation.region_model import RegionModel  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET_SECONDS = 1.0

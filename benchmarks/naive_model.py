@@ -34,14 +34,14 @@ import mesa
 import numpy as np
 from scipy import sparse
 
-from model import demography, labour_supply, migration
-from model.labour_market import MatchResult
-from model.labour_supply import RETIREMENT_AGE_FROM, STUDENT_AGE_UNTIL, WORKING_AGE
-from model.national import MAX_AGE
-from model.persons import NO_EMPLOYER, NO_WORKPLACE, Persons, Status
-from model.randomness import binomial_from_uniform, poisson_from_uniform
-from model.region_model import RegionModel
-from model.signals import response, smooth
+from model.inputs.national import MAX_AGE
+from model.simulation import demography, labour_supply, migration
+from model.simulation.labour_market import MatchResult
+from model.simulation.labour_supply import RETIREMENT_AGE_FROM, STUDENT_AGE_UNTIL, WORKING_AGE
+from model.simulation.persons import NO_EMPLOYER, NO_WORKPLACE, Persons, Status
+from model.simulation.randomness import binomial_from_uniform, poisson_from_uniform
+from model.simulation.region_model import RegionModel
+from model.simulation.signals import response, smooth
 
 # Statuses as plain ints: an IntEnum member lookup per person would cost more than the rule.
 CHILD, STUDENT, EMPLOYED = int(Status.CHILD), int(Status.STUDENT), int(Status.EMPLOYED)

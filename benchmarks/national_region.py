@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.national import MAX_AGE, SEXES, load_national
-from model.region import NATIONAL_FOLDER, REGIONS_FOLDER
-from model.sectors import SECTOR_KEYS
+from model.inputs.national import MAX_AGE, SEXES, load_national
+from model.inputs.region import NATIONAL_FOLDER, REGIONS_FOLDER
+from model.inputs.sectors import SECTOR_KEYS
 
 N_MUNICIPALITIES = 356  # Norway's municipalities after the 2020 reform
 TOTAL_PERSONS = 5_500_000

@@ -13,15 +13,15 @@ YAML scenarios. The public API::
     indices = sensitivity("scenarios/sensitivity/byregion.yaml")
 """
 
-from model.calibration import Calibration, calibrate
-from model.ensemble import Ensemble, compare, run_ensemble
-from model.errors import InputError
-from model.evaluate import evaluate
-from model.parameters import Parameters
-from model.region_model import RegionModel
-from model.runner import RunResult, run, run_replicates, simulate
-from model.scenario import Scenario, load_scenario
-from model.sensitivity import Sensitivity, sensitivity
+from model.experiments.calibration import Calibration, calibrate
+from model.experiments.ensemble import Ensemble, compare, run_ensemble
+from model.experiments.evaluate import evaluate
+from model.experiments.runner import RunResult, run, run_replicates, simulate
+from model.experiments.sensitivity import Sensitivity, sensitivity
+from model.inputs.errors import InputError
+from model.inputs.parameters import Parameters
+from model.inputs.scenario import Scenario, load_scenario
+from model.simulation.region_model import RegionModel
 
 __all__ = [
     "Calibration",

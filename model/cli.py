@@ -22,15 +22,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from model.comparison import MIN_REPLICATES, versus_counterfactual
-from model.ensemble import run_ensemble, uncertainty_draws
-from model.errors import InputError, Problem
-from model.executors import ExecutorChoice, Task, executor
-from model.output import check_target, default_run_folder, write_run
-from model.plots import plot_run
-from model.region import cached_region
-from model.scenario import Scenario
-from model.uncertain import band_kind, manifest_entry, set_values
+from model.experiments.comparison import MIN_REPLICATES, versus_counterfactual
+from model.experiments.ensemble import run_ensemble, uncertainty_draws
+from model.experiments.executors import ExecutorChoice, Task, executor
+from model.experiments.run_folder import check_target, default_run_folder, write_run
+from model.inputs.errors import InputError, Problem
+from model.inputs.region import cached_region
+from model.inputs.scenario import Scenario
+from model.inputs.uncertain import band_kind, manifest_entry, set_values
+from model.report.run_figures import plot_run
 
 app = typer.Typer(
     help="Scenario simulation of jobs and population in a Norwegian city region.",
@@ -267,7 +267,7 @@ def calibrate(
     quiet: Quiet = False,
 ) -> None:
     """Fit free parameters to the region's history; write the overlay, the fit report and the loss history."""
-    from model.calibration import calibrate as run_calibration
+    from model.experiments.calibration import calibrate as run_calibration
 
     _one_executor(workers, dask_local, scheduler)
     options = dict(out=out, workers=workers, dask_local=dask_local, scheduler=scheduler, resume=resume)
@@ -299,8 +299,8 @@ def sensitivity(
     quiet: Quiet = False,
 ) -> None:
     """Morris screening and Sobol indices (SALib) of population and jobs, net jobs and the cooperation gap."""
-    from model.sensitivity import ranking
-    from model.sensitivity import sensitivity as run_sensitivity
+    from model.experiments.sensitivity import ranking
+    from model.experiments.sensitivity import sensitivity as run_sensitivity
 
     _one_executor(workers, dask_local, scheduler)
     options = dict(out=out, workers=workers, dask_local=dask_local, scheduler=scheduler, resume=resume)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from model.region_model import RegionModel
-from model.scenario import Scenario, Years
+from model.inputs.scenario import Scenario, Years
+from model.simulation.region_model import RegionModel
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.firms import Firm, Origin
-from model.outcomes import STOCKS
-from model.region_model import RegionModel
-from model.sectors import SECTOR_KEYS
+from model.inputs.sectors import SECTOR_KEYS
+from model.simulation.firms import Firm, Origin
+from model.simulation.outcomes import STOCKS
+from model.simulation.region_model import RegionModel
 from tests.conftest import with_horizon
 
 ADDITIVE = [v for v in STOCKS if v not in ("in_commuters", "out_commuters")] + [

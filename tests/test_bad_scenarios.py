@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.errors import InputError
-from model.scenario import Scenario
+from model.inputs.errors import InputError
+from model.inputs.scenario import Scenario
 
 CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
 

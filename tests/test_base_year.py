@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from model.region_model import RegionModel
+from model.simulation.region_model import RegionModel
 from tests.conftest import ROOT
 
 REGION = ROOT / "scenarios" / "regions" / "gjovikregionen"
@@ -96,7 +96,7 @@ def test_firms_are_a_minority_of_registered_units(model):
 
 def test_jobs_derived_by_a_rule_are_never_shown_as_observed(model):
     """The 2005 jobs come from the 2017 structure by a rule: figures show only observed jobs."""
-    from model.plots import observed_jobs
+    from model.report.run_figures import observed_jobs
 
     region = model.region
     assert region.snapshot(2005).derived and not region.snapshot(2017).derived

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.region_model import RegionModel
-from model.scenario import Context
+from model.inputs.scenario import Context
+from model.simulation.region_model import RegionModel
 from tests.conftest import with_horizon
 
 REGION = -1  # the region row in recorded stocks

@@ -10,14 +10,14 @@ import pytest
 import yaml
 
 from model import calibrate
-from model.calibration import load_config
-from model.calibration.observed import observed_targets, simulated_targets
-from model.errors import InputError
-from model.region import cached_region
-from model.runner import simulate
-from model.scenario import Scenario
-from model.uncertain import set_values
-from model.yamlio import read_yaml
+from model.experiments.calibration import load_config
+from model.experiments.calibration.observed import observed_targets, simulated_targets
+from model.experiments.runner import simulate
+from model.inputs.errors import InputError
+from model.inputs.region import cached_region
+from model.inputs.scenario import Scenario
+from model.inputs.uncertain import set_values
+from model.inputs.yamlio import read_yaml
 from tests.conftest import ROOT
 
 HINDCAST = ROOT / "scenarios" / "hindcast_2005_2017.yaml"

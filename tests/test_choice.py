@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.choice import NO_CHOICE, choose_by_group
+from model.simulation.choice import NO_CHOICE, choose_by_group
 
 WEIGHTS = {0: (np.arange(5), np.array([1.0, 2.0, 3.0, 0.0, 4.0])), 1: (np.array([2, 7, 9]), np.array([5.0, 0.0, 5.0]))}
 

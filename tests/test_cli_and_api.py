@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from model import RegionModel, load_scenario, run
 from model.cli import app
-from model.outcomes import VARIABLES
-from model.sectors import SECTOR_KEYS
+from model.inputs.sectors import SECTOR_KEYS
+from model.simulation.outcomes import VARIABLES
 from tests.conftest import BASELINE
 
 

@@ -15,9 +15,9 @@ import pytest
 from model.dashboard import app as page
 from model.dashboard import controls, library, runs, state, views
 from model.dashboard.server import Workshop
-from model.executors import ExecutorChoice, Outcome, Task
-from model.region import cached_region
-from model.runner import RunResult
+from model.experiments.executors import ExecutorChoice, Outcome, Task
+from model.experiments.runner import RunResult
+from model.inputs.region import cached_region
 from tests.conftest import ROOT
 
 TIMEOUT = 60

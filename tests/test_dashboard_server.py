@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.dashboard import server
-from model.errors import InputError
+from model.inputs.errors import InputError
 from tests.e2e.serving import copy_library, dashboard
 
 
@@ -105,7 +105,7 @@ def test_a_served_page_behind_a_token_needs_it(tmp_path):
     script = (
         "from pathlib import Path\n"
         "from model.dashboard import server\n"
-        "from model.executors import ExecutorChoice\n"
+        "from model.experiments.executors import ExecutorChoice\n"
         f"server.prepare(Path({str(folder)!r}), Path({str(tmp_path / 'cache')!r}), ExecutorChoice(workers=1))\n"
         "server.serve(server.open_socket('127.0.0.1', 0), 'xyz-token')\n"
     )

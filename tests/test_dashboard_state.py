@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.dashboard import controls, library, state
-from model.errors import InputError
-from model.levers.kinds import BASIC_KEYS, STRATEGY_CLASSES, STRATEGY_TYPES
-from model.odd import allowed
-from model.region import cached_region
-from model.scenario import Scenario
+from model.inputs.errors import InputError
+from model.inputs.region import cached_region
+from model.inputs.scenario import Scenario
+from model.inputs.strategies import BASIC_KEYS, STRATEGY_CLASSES, STRATEGY_TYPES
+from model.report.odd import allowed
 from tests.conftest import ROOT
 
 
@@ -195,6 +195,6 @@ def test_the_room_is_told_addresses_it_can_reach():
 
 def test_axis_numbers_are_whole_and_never_minus_zero():
     """Persons and jobs on the figures' axes: '30 000', '0' (not '-0'), no fractions."""
-    from model.plots import thousands
+    from model.report.run_figures import thousands
 
     assert [thousands(v) for v in (30_000.0, -0.4, -0.0, 1.6)] == ["30\u2009000", "0", "0", "2"]

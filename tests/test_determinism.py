@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.runner import simulate
+from model.experiments.runner import simulate
 from tests.conftest import with_horizon
 
 
@@ -36,7 +36,7 @@ def test_finished_runs_are_freed(baseline):
     """A process that runs replicate after replicate keeps no finished model alive."""
     import gc
 
-    from model.region_model import RegionModel
+    from model.simulation.region_model import RegionModel
 
     short = with_horizon(baseline, 2018)
     for replicate in range(3):

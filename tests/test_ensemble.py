@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from model import compare, run_ensemble
-from model.errors import InputError
-from model.store import write_atomically
+from model.experiments.store import write_atomically
+from model.inputs.errors import InputError
 from tests.conftest import BASELINE
 
 SCENARIOS = BASELINE.parent
@@ -139,7 +139,7 @@ def test_resume_refuses_other_settings(short, serial):
 
 def test_a_failing_replicate_is_reported_and_the_others_kept(short, tmp_path, monkeypatch):
     """Replicate 1 of one scenario raises: it is listed, the rest are on disk and summarised."""
-    import model.executors as executors
+    import model.experiments.executors as executors
 
     real = executors.simulate
 

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.errors import InputError
-from model.scenario import Scenario
+from model.inputs.errors import InputError
+from model.inputs.scenario import Scenario
 from tests.conftest import ROOT
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

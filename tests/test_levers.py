@@ -13,10 +13,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from model.firms import Origin
-from model.region_model import RegionModel
-from model.scenario import Scenario
-from model.sectors import SECTOR_INDEX
+from model.inputs.scenario import Scenario
+from model.inputs.sectors import SECTOR_INDEX
+from model.simulation.firms import Origin
+from model.simulation.region_model import RegionModel
 from tests.conftest import ROOT, with_horizon
 
 SCENARIOS = ROOT / "scenarios"

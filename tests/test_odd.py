@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from model.odd import ODD_PATH, render
-from model.parameters import Parameters
+from model.inputs.parameters import Parameters
+from model.report.odd import ODD_PATH, render
 
 
 def test_odd_tables_match_the_schema():

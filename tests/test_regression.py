@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.runner import simulate
-from model.scenario import Scenario
+from model.experiments.runner import simulate
+from model.inputs.scenario import Scenario
 from tests.conftest import BASELINE, with_horizon
 
 REFERENCE = Path(__file__).resolve().parent / "reference"

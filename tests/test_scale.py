@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.region_model import RegionModel
-from model.scenario import Scenario
+from model.inputs.scenario import Scenario
+from model.simulation.region_model import RegionModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import national_region  # noqa: E402

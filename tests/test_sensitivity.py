@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from model import RegionModel, evaluate, sensitivity
 from model.cli import app
-from model.errors import InputError
-from model.sensitivity import load_config
+from model.experiments.sensitivity import load_config
+from model.inputs.errors import InputError
 from tests.conftest import BASELINE, ROOT
 
 REGION = "Gjøvikregionen"
@@ -129,9 +129,9 @@ def test_evaluate_and_batch_run_drive_the_same_model(short):
 
 def test_cooperation_acts_only_through_strategies(short):
     """Without strategies, joint and fragmented runs are identical: the analysis reuses the baseline's runs."""
-    from model.runner import simulate
-    from model.scenario import Scenario
-    from model.sensitivity import runs_alike
+    from model.experiments.runner import simulate
+    from model.experiments.sensitivity import runs_alike
+    from model.inputs.scenario import Scenario
 
     baseline = Scenario.from_yaml(short / "short.yaml")
     joint = Scenario.from_yaml(short / "strategy.yaml").without_strategies()

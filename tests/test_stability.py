@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.region_model import RegionModel
+from model.simulation.region_model import RegionModel
 
 REPLICATES = 20
 

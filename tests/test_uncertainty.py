@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from model import compare, run_ensemble
 from model.cli import app
-from model.ensemble import uncertainty_draws
-from model.errors import InputError
-from model.scenario import Scenario
-from model.uncertain import latin_hypercube, plausible, resolve, set_values
+from model.experiments.ensemble import uncertainty_draws
+from model.inputs.errors import InputError
+from model.inputs.scenario import Scenario
+from model.inputs.uncertain import latin_hypercube, plausible, resolve, set_values
 from tests.conftest import BASELINE, ROOT
 
 HORIZON = 2020

@@ -33,8 +33,8 @@ from model.dashboard.controls import (
 from model.dashboard.runs import Job, scenario_key
 from model.dashboard.server import Workshop, workshop
 from model.dashboard.state import BASELINE_FILE, Draft
-from model.errors import InputError
-from model.levers.kinds import STRATEGY_TYPES
+from model.inputs.errors import InputError
+from model.inputs.strategies import STRATEGY_TYPES
 
 MAX_COMPARED = 5
 CSS = """

@@ -20,12 +20,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from model.levers import Levers
-from model.levers.kinds import STRATEGY_CLASSES, STRATEGY_TYPES
-from model.odd import allowed as allowed_text
-from model.region import RegionData
-from model.scenario import Scenario, Years
-from model.sectors import SECTOR_KEYS
+from model.inputs.levers import Levers
+from model.inputs.region import RegionData
+from model.inputs.scenario import Scenario, Years
+from model.inputs.sectors import SECTOR_KEYS
+from model.inputs.strategies import STRATEGY_CLASSES, STRATEGY_TYPES
+from model.report.odd import allowed as allowed_text
 
 Kind = Literal["number", "choice", "text"]
 # Written by the dashboard itself (the card's title, or set by the run settings).

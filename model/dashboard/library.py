@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from model.dashboard.state import BASELINE_FILE, Draft, overlay_yaml
-from model.errors import InputError, Problem
-from model.scenario import Scenario
-from model.yamlio import read_yaml
+from model.inputs.errors import InputError, Problem
+from model.inputs.scenario import Scenario
+from model.inputs.yamlio import read_yaml
 
 NAME = re.compile(r"^[A-Za-z0-9æøåÆØÅ][A-Za-z0-9æøåÆØÅ_-]{0,63}$")
 NAME_HINT = "use letters, digits, '-' and '_' (at most 64): the file is saved as scenarios/<name>.yaml"

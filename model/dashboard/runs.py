@@ -30,12 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.ensemble import Ensemble
-from model.executors import ExecutorChoice, Outcome, Task, executor
-from model.region import REGIONS_FOLDER
-from model.runner import RunResult
-from model.scenario import Scenario
-from model.store import EnsembleStore, write_atomically
+from model.experiments.ensemble import Ensemble
+from model.experiments.executors import ExecutorChoice, Outcome, Task, executor
+from model.experiments.runner import RunResult
+from model.experiments.store import EnsembleStore, write_atomically
+from model.inputs.region import REGIONS_FOLDER
+from model.inputs.scenario import Scenario
 
 CACHED = "replicate"  # the name replicates are filed under: the folder (the hash) says which scenario
 SCHEDULER_SLOTS = 8  # replicates in flight on a Dask cluster of unknown size

@@ -27,9 +27,9 @@ from urllib.parse import parse_qs, urlencode
 
 from model.dashboard.library import Library, load_library
 from model.dashboard.runs import ReplicateCache, RunQueue
-from model.errors import InputError, Problem
-from model.executors import ExecutorChoice
-from model.region import RegionData, cached_region
+from model.experiments.executors import ExecutorChoice
+from model.inputs.errors import InputError, Problem
+from model.inputs.region import RegionData, cached_region
 
 APP = "model.dashboard.app"
 COOKIE = "regionsim-dashboard-token"

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from model.errors import InputError
-from model.scenario import Scenario
+from model.inputs.errors import InputError
+from model.inputs.scenario import Scenario
 
 BASELINE_FILE = "baseline.yaml"
 

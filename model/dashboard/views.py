@@ -26,13 +26,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from model.dashboard.runs import CachedEnsemble
-from model.ensemble import manifest as ensemble_manifest
-from model.executors import ExecutorChoice
-from model.plots import thousands
-from model.region import RegionData
+from model.experiments.ensemble import manifest as ensemble_manifest
+from model.experiments.executors import ExecutorChoice
+from model.experiments.summary import commuting_at, horizon_table, over_time
+from model.inputs.region import RegionData
+from model.inputs.uncertain import band_kind
 from model.report import comparison_figures, figures, key_numbers, write_outputs
-from model.report.summary import commuting_at, horizon_table, over_time
-from model.uncertain import band_kind
+from model.report.run_figures import thousands
 
 # pyplot, which the report's figure functions use, is not thread-safe: one figure at a time.
 RENDER = threading.Lock()

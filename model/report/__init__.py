@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.plots import observed_jobs, observed_population
-from model.region import RegionData
+from model.experiments.store import write_atomically
+from model.experiments.summary import commuting_at, horizon_table, over_time
+from model.inputs.region import RegionData
+from model.inputs.sectors import SECTOR_KEYS
+from model.inputs.uncertain import band_kind
 from model.report import figures
 from model.report.html import band_note, render
-from model.report.summary import commuting_at, horizon_table, over_time
-from model.sectors import SECTOR_KEYS
-from model.store import write_atomically
-from model.uncertain import band_kind
+from model.report.run_figures import observed_jobs, observed_population
 
 
 def comparison_figures(

@@ -20,9 +20,9 @@ from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from model.plots import OBSERVED_COLOUR, thousands  # noqa: E402
-from model.sectors import SECTOR_KEYS  # noqa: E402
-from model.uncertain import band_kind  # noqa: E402
+from model.inputs.sectors import SECTOR_KEYS  # noqa: E402
+from model.inputs.uncertain import band_kind  # noqa: E402
+from model.report.run_figures import OBSERVED_COLOUR, thousands  # noqa: E402
 
 Figure = tuple[str, str]
 AGE_BANDS = ("0_5", "6_15", "16_19", "20_66", "67_79", "80_plus")

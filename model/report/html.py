@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.uncertain import DRAWS_FILE
+from model.inputs.uncertain import DRAWS_FILE
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1400px; margin: 2em auto; padding: 0 1em;

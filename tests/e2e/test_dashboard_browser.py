@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.scenario import Scenario
+from model.inputs.scenario import Scenario
 from tests.e2e.serving import ROOT, copy_library, dashboard, regionsim
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,0 +1,181 @@
+"""National context read from data: death and birth rates, age structure, participation.
+
+Rates are held by calendar year. A year before the first data year uses the
+first (fertility scaled to the births of that year, see
+:func:`early_fertility_factors`); a year after the last uses the last
+(scenarios move them with their context: scaling and mortality improvement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from model.inputs.errors import InputError, Problem
+from model.inputs.sectors import SECTOR_KEYS
+from model.inputs.tables import read_table
+
+MAX_AGE = 105  # the oldest age class, "105 and over", as in SSB table 07459
+SEXES = ("female", "male")
+HIGH_AGE_FROM = 100  # death rates above this age are pooled (few deaths, noisy)
+
+
+@dataclass
+class NationalData:
+    """Norway's demographic rates and structure.
+
+    Attributes:
+        death_rates: year -> central death rates m(x), shape (2 sexes, ages 0..105).
+        fertility: year -> births per woman by age, shape (ages 0..105).
+        population: year -> persons, shape (2 sexes, ages 0..105).
+        participation_table: labour-force share by sex and age (unscaled estimate).
+        establishment_size: sector -> (mean employees, lognormal sigma) of establishments.
+        folder: where the files are.
+        early_fertility: year before the fertility data -> factor on the first data year's rates.
+    """
+
+    death_rates: dict[int, np.ndarray]
+    fertility: dict[int, np.ndarray]
+    population: dict[int, np.ndarray]
+    participation_table: np.ndarray
+    establishment_size: dict[str, tuple[float, float]]
+    folder: Path
+    early_fertility: dict[int, float] = field(default_factory=dict)
+
+    def death_rate(self, year: int) -> np.ndarray:
+        """m(x) by sex and age for a year (nearest data year)."""
+        return self.death_rates[_nearest(self.death_rates, year)]
+
+    def fertility_rate(self, year: int) -> np.ndarray:
+        """Births per woman by age for a year (nearest data year; scaled before the first)."""
+        rates = self.fertility[_nearest(self.fertility, year)]
+        return rates * self.early_fertility.get(year, 1.0)
+
+    def age_structure(self, year: int) -> np.ndarray:
+        """Persons by sex and age for a year (nearest data year)."""
+        return self.population[_nearest(self.population, year)]
+
+    def last_rate_year(self) -> int:
+        """The latest year with death rates; later years extrapolate."""
+        return max(self.death_rates)
+
+
+def _nearest(table: dict[int, np.ndarray], year: int) -> int:
+    years = sorted(table)
+    return min(max(year, years[0]), years[-1])
+
+
+def load_national(folder: Path) -> NationalData:
+    """Read a national data folder (see scenarios/national/norway/README.md)."""
+    if not folder.is_dir():
+        raise InputError(Problem(folder, "national data folder not found"))
+    fertility = _fertility(folder / "fertility_rates_2008_2017.csv")
+    population = _population(folder / "population_age_sex_1986_2017.csv")
+    return NationalData(
+        death_rates=_death_rates(folder / "death_rates_2008_2017.csv"),
+        fertility=fertility,
+        population=population,
+        participation_table=_participation(folder / "labour_force_participation.csv"),
+        establishment_size=_establishment_size(folder / "establishment_size.csv"),
+        folder=folder,
+        early_fertility=early_fertility_factors(fertility, population),
+    )
+
+
+def early_fertility_factors(fertility: dict[int, np.ndarray], population: dict[int, np.ndarray]) -> dict[int, float]:
+    """Factors on the first data year's fertility for the years before it, from Norway's infants.
+
+    Infants on 1 January of year Y+1 are year Y's births less infant deaths plus
+    infant immigrants; in the data years they are a stable multiple (about 1.005)
+    of the births the year's own rates give. Before the first data year, the
+    factor is what the first year's rates must be multiplied by to give the
+    infants observed, divided by that multiple. (2005: 0.935, matching Norway's
+    TFR of 1.84 then against 1.96 in 2008.)
+    """
+
+    def births(year: int, rates: np.ndarray) -> float:
+        mothers = (population[year][0] + population[year + 1][0]) / 2  # women, mid-year
+        return float((mothers * rates).sum())
+
+    first = min(fertility)
+    usual = [population[y + 1][:, 0].sum() / births(y, fertility[y]) for y in fertility if y + 1 in population]
+    multiple = float(np.mean(usual))
+    return {
+        year: float(population[year + 1][:, 0].sum() / births(year, fertility[first]) / multiple)
+        for year in population
+        if year < first and year + 1 in population
+    }
+
+
+def _death_rates(path: Path) -> dict[int, np.ndarray]:
+    table = read_table(path, ["year", "age", "mx_female", "mx_male"], numeric=["year", "age"])
+    rates: dict[int, np.ndarray] = {}
+    for year, rows in table.groupby("year"):
+        m = np.full((2, MAX_AGE + 1), np.nan)
+        for s, column in enumerate(("mx_female", "mx_male")):
+            values = rows.set_index("age")[column]
+            for age, value in values.items():
+                if int(age) <= MAX_AGE and value not in (".", ""):
+                    m[s, int(age)] = float(value)
+        if np.isnan(m[:, :HIGH_AGE_FROM]).any():
+            raise InputError(Problem(path, f"death rates missing below age {HIGH_AGE_FROM}", key=str(year)))
+        rates[int(year)] = m
+    # Pool the very old (HMD rates above 100 rest on a handful of deaths):
+    # one rate per sex for 100+, the mean over all years and ages 100..104.
+    pooled = np.nanmean(np.stack([m[:, HIGH_AGE_FROM:MAX_AGE] for m in rates.values()]), axis=(0, 2))
+    for m in rates.values():
+        m[:, HIGH_AGE_FROM:] = pooled[:, None]
+    return rates
+
+
+def _fertility(path: Path) -> dict[int, np.ndarray]:
+    table = read_table(path, ["year", "age", "asfr"], numeric=["year", "asfr"])
+    rates: dict[int, np.ndarray] = {}
+    for year, rows in table.groupby("year"):
+        f = np.zeros(MAX_AGE + 1)
+        for age, value in zip(rows["age"], rows["asfr"], strict=True):
+            f[int(str(age).rstrip("-+"))] = value  # '12-' and '55+' are the end classes
+        rates[int(year)] = f
+    return rates
+
+
+def _population(path: Path) -> dict[int, np.ndarray]:
+    table = read_table(path, ["year", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+    return persons_by_sex_age(table, path)
+
+
+def persons_by_sex_age(table, path: Path) -> dict[int, np.ndarray]:
+    """Persons by year, sex and single year of age from a population table."""
+    result: dict[int, np.ndarray] = {}
+    for year, rows in table.groupby("year"):
+        counts = np.zeros((2, MAX_AGE + 1), dtype=np.int64)
+        for row in rows.itertuples():
+            if row.sex not in SEXES:
+                raise InputError(Problem(path, f"sex must be female or male, not {row.sex!r}", line=row.source_line))
+            counts[SEXES.index(row.sex), min(int(row.age), MAX_AGE)] += int(row.persons)
+        result[int(year)] = counts
+    return result
+
+
+def _participation(path: Path) -> np.ndarray:
+    table = read_table(path, ["age_from", "age_to", "female", "male"], numeric=["age_from", "age_to", "female", "male"])
+    shares = np.zeros((2, MAX_AGE + 1))
+    for row in table.itertuples():
+        if row.female > 1 or row.male > 1 or row.age_to < row.age_from:
+            raise InputError(Problem(path, "shares must lie in 0..1 and age_to >= age_from", line=row.source_line))
+        shares[0, int(row.age_from) : int(row.age_to) + 1] = row.female
+        shares[1, int(row.age_from) : int(row.age_to) + 1] = row.male
+    return shares
+
+
+def _establishment_size(path: Path) -> dict[str, tuple[float, float]]:
+    table = read_table(path, ["sector", "mean_employees", "sigma_log"], numeric=["mean_employees", "sigma_log"])
+    sizes = {row.sector: (float(row.mean_employees), float(row.sigma_log)) for row in table.itertuples()}
+    missing = [key for key in SECTOR_KEYS if key not in sizes]
+    if missing:
+        raise InputError(Problem(path, f"no row for sector(s) {', '.join(missing)}"))
+    if any(mean < 1 for mean, _ in sizes.values()):
+        raise InputError(Problem(path, "mean_employees must be at least 1"))
+    return sizes

@@ -1,0 +1,462 @@
+"""Behavioural parameters: every one named, with unit, default, plausible range and reason.
+
+These are the *parameters* of a scenario (behaviour of agents, estimated and
+calibrated by researchers), apart from its *context* (exogenous trends) and
+*levers* (strategies). None applies to a single municipality or year:
+differences between municipalities come from their data and the mechanisms.
+The table in ``docs/ODD.md`` is generated from this module
+(``python -m model.odd``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from model.inputs.validation import Strict
+
+
+def param(
+    default: float,
+    unit: str,
+    plausible: tuple[float, float],
+    why: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """A documented parameter field.
+
+    Args:
+        default: the value used when a scenario does not set it.
+        unit: the unit, e.g. ``1/year`` or ``share``.
+        plausible: the range a researcher should explore (sensitivity, calibration).
+        why: one line of justification or source.
+        ge: hard lower bound (validation).
+        le: hard upper bound (validation).
+    """
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=why,
+        json_schema_extra={"unit": unit, "plausible": list(plausible)},
+    )
+
+
+class Parameters(Strict):
+    """Behavioural parameters of the model (see docs/ODD.md)."""
+
+    # --- Labour market -------------------------------------------------------
+    initial_unemployment_rate: float = param(
+        0.03,
+        "share of labour force",
+        (0.02, 0.05),
+        "Unemployed share of the labour force at the base year; LFS (AKU) 2017 Norway 4.2 %, "
+        "registered (NAV) Oppland about 2 %.",
+        ge=0,
+        le=0.5,
+    )
+    initial_vacancy_rate: float = param(
+        0.025,
+        "share of positions",
+        (0.015, 0.035),
+        "Unfilled positions at the base year, and the normal frictional level against which "
+        "firms, migrants and in-commuters judge shortage; SSB's vacancy statistics give about "
+        "2-3 % of positions in 2017.",
+        ge=0,
+        le=0.5,
+    )
+    job_separation_rate: float = param(
+        0.10,
+        "1/year",
+        (0.06, 0.18),
+        "Share of jobs that end each year for reasons other than firm decline (quits, "
+        "dismissals); the worker searches. Norwegian job turnover is 15-20 %/year including "
+        "job-to-job moves.",
+        ge=0,
+        le=1,
+    )
+    search_rounds: int = param(
+        3, "rounds/year", (1, 6), "Matching rounds per year: an unsuccessful seeker tries other vacancies.", ge=1, le=12
+    )
+    application_success_probability: float = param(
+        0.5,
+        "probability per round",
+        (0.3, 0.8),
+        "Chance that a seeker's application in a matching round is suitable (skills, health, "
+        "timing); with 3 rounds 87.5 % of seekers facing open vacancies find a job within the "
+        "year. Sets frictional unemployment (about 3 % of the labour force).",
+        ge=0.01,
+        le=1,
+    )
+    hiring_standards_elasticity: float = param(
+        0.25,
+        "elasticity",
+        (0.0, 0.5),
+        "Elasticity of the suitability of applications to the region's unfilled-vacancy rate "
+        "relative to the base year: employers short of workers accept applicants they would "
+        "otherwise turn down, so unemployment falls in a tight market.",
+        ge=0,
+        le=3,
+    )
+    participation_elasticity: float = param(
+        0.05,
+        "elasticity",
+        (0.0, 0.15),
+        "Elasticity of labour-force participation (every age and sex alike, at most 98 %) to the "
+        "region's unfilled-vacancy signal relative to the base year: more people join and stay "
+        "in the labour force when employers are short of workers (encouraged workers).",
+        ge=0,
+        le=1,
+    )
+    vacancy_fill_probability: float = param(
+        0.7,
+        "probability per round",
+        (0.3, 0.8),
+        "Chance that an open vacancy with applicants is filled in a matching round "
+        "(recruiting takes time); with 3 rounds 97 % of such vacancies are filled within "
+        "the year. Sets the unfilled vacancies at the turn of the year (2-3 %).",
+        ge=0.01,
+        le=1,
+    )
+    commute_time_decay_per_min: float = param(
+        0.06,
+        "1/minute",
+        (0.02, 0.12),
+        "Decay of commuting with travel time per minute at a 30-minute commute (flatter on longer "
+        "trips: (t/t0)^(-30 b)); also weighs movers' choice of home by the commute to their job. "
+        "Gravity estimates for Norwegian commuting lie in 0.03-0.10 per minute.",
+        ge=0,
+        le=1,
+    )
+    in_commuter_elasticity: float = param(
+        0.7,
+        "elasticity",
+        (0.2, 1.0),
+        "Elasticity of each daily outside node's in-commuting potential to the region's "
+        "unfilled-vacancy rate relative to the base year (bounded to 1/3-3 times).",
+        ge=0,
+        le=3,
+    )
+    vacancy_signal_memory: float = param(
+        0.7,
+        "share",
+        (0.3, 0.9),
+        "Weight of last year's signal in the vacancy rate that migrants and in-commuters "
+        "react to (they learn of openings with a lag); damps boom-bust cycles.",
+        ge=0,
+        le=0.95,
+    )
+
+    # --- Firms ---------------------------------------------------------------
+    firm_growth_sd: float = param(
+        0.08,
+        "1/year",
+        (0.03, 0.20),
+        "Standard deviation of a firm's yearly growth rate at 10 employees (Gibrat shocks).",
+        ge=0,
+        le=1,
+    )
+    firm_growth_size_exponent: float = param(
+        -0.25,
+        "elasticity",
+        (-0.5, 0.0),
+        "How growth volatility falls with size: sd ~ (size/10)^x; small firms are more volatile.",
+        ge=-2,
+        le=0,
+    )
+    competitiveness_sd: float = param(
+        0.02,
+        "1/year",
+        (0.0, 0.05),
+        "Spread of firms' persistent growth advantage (competitiveness) around the national sector trend.",
+        ge=0,
+        le=0.5,
+    )
+    exit_hazard_mature: float = param(
+        0.04, "1/year", (0.02, 0.08), "Yearly closure probability of an established firm with 10 employees.", ge=0, le=1
+    )
+    exit_hazard_newborn: float = param(
+        0.20,
+        "1/year",
+        (0.10, 0.35),
+        "Extra closure probability in a firm's first year, decaying with age; with the mature "
+        "hazard it leaves about 55-65 % of employer start-ups alive after five years (Norway: "
+        "71 % of start-ups with 5+ employees; 30-35 % of all start-ups).",
+        ge=0,
+        le=1,
+    )
+    exit_hazard_decay_years: float = param(
+        3.0,
+        "years",
+        (1.0, 6.0),
+        "Time scale on which the newborn excess hazard fades (liability of newness).",
+        ge=0.1,
+        le=50,
+    )
+    exit_hazard_size_exponent: float = param(
+        -0.5,
+        "elasticity",
+        (-0.7, -0.2),
+        "Larger firms close less often: hazard ~ (size/10)^x; a 700-employee plant closes "
+        "about 0.5 %/year at the default (large plants more often shrink than close).",
+        ge=-3,
+        le=0,
+    )
+    exit_competitiveness_effect: float = param(
+        10.0,
+        "per unit of yearly growth advantage",
+        (0.0, 30.0),
+        "Hazard multiplier exp(-k c): a firm 2 %/year more competitive than its sector closes "
+        "about 18 % less often at the default.",
+        ge=0,
+        le=100,
+    )
+    young_firm_growth: float = param(
+        0.25,
+        "1/year",
+        (0.10, 0.40),
+        "Extra yearly growth of a surviving firm at age 0, fading on the newness time scale; "
+        "Norwegian start-ups alive after five years had nearly four times their start-up "
+        "employment.",
+        ge=0,
+        le=2,
+    )
+    startup_mean_jobs: float = param(
+        3.0,
+        "jobs",
+        (1.5, 6.0),
+        "Mean positions of a new employer firm; most start-ups with employees have 1-4.",
+        ge=1,
+        le=100,
+    )
+    vacancy_abandon_rate: float = param(
+        0.5,
+        "1/year",
+        (0.2, 1.0),
+        "Share of a firm's unfilled positions beyond normal friction that it gives up each "
+        "year: firms that cannot hire are held back.",
+        ge=0,
+        le=1,
+    )
+    demand_adjustment_speed: float = param(
+        0.5,
+        "1/year",
+        (0.2, 1.0),
+        "Share of the gap between demand and positions that local, regional and visitor firms close each year.",
+        ge=0,
+        le=1,
+    )
+
+    # --- Local demand (the multiplier) ---------------------------------------
+    local_market_own_share: float = param(
+        0.7,
+        "share",
+        (0.4, 0.95),
+        "Share of a municipality's local demand that comes from its own residents; the rest "
+        "follows the whole region (shopping and services across borders).",
+        ge=0,
+        le=1,
+    )
+    retail_income_share: float = param(
+        0.4,
+        "share",
+        (0.0, 0.8),
+        "Weight of employed residents (income) against population in demand for retail and hospitality.",
+        ge=0,
+        le=1,
+    )
+    retail_visitor_share: float = param(
+        0.15,
+        "share",
+        (0.0, 0.4),
+        "Share of retail and hospitality demand from visitors (holiday homes, tourism).",
+        ge=0,
+        le=1,
+    )
+    business_services_basic_share: float = param(
+        0.6,
+        "share",
+        (0.3, 0.9),
+        "Weight of the region's basic-sector jobs against its population in demand for business services.",
+        ge=0,
+        le=1,
+    )
+    construction_basic_share: float = param(
+        0.4,
+        "share",
+        (0.1, 0.7),
+        "Weight of basic-sector jobs against population in demand for construction.",
+        ge=0,
+        le=1,
+    )
+    public_children_share: float = param(
+        0.55,
+        "share",
+        (0.3, 0.7),
+        "Share of public-service jobs (administration, education) serving children 0-15 "
+        "(kindergartens, schools); KOSTRA puts about half of municipal spending on them.",
+        ge=0,
+        le=1,
+    )
+    public_youth_share: float = param(
+        0.10,
+        "share",
+        (0.05, 0.2),
+        "Share of public-service jobs serving 16-19-year-olds (upper secondary school).",
+        ge=0,
+        le=1,
+    )
+    care_weight_0_19: float = param(
+        0.5,
+        "relative need",
+        (0.3, 1.0),
+        "Health and care use of a person aged 0-19 relative to one aged 20-66.",
+        ge=0,
+        le=50,
+    )
+    care_weight_67_79: float = param(
+        2.5,
+        "relative need",
+        (1.5, 4.0),
+        "Health and care use of a person aged 67-79 relative to one aged 20-66.",
+        ge=0,
+        le=50,
+    )
+    care_weight_80_plus: float = param(
+        8.0,
+        "relative need",
+        (5.0, 15.0),
+        "Health and care use of a person aged 80+ relative to one aged 20-66 (nursing homes, home care).",
+        ge=0,
+        le=100,
+    )
+
+    # --- Strategies ----------------------------------------------------------
+    attraction_cost_mnok: float = param(
+        4.0,
+        "MNOK per prospect",
+        (1.0, 10.0),
+        "Promotion and reception money spent on one prospective firm that gives it a "
+        "1 - 1/e = 63 % chance of coming (chance 1 - exp(-spend/cost)); an assumption to explore, "
+        "not an estimate.",
+        ge=0.01,
+        le=1000,
+    )
+    attraction_labour_elasticity: float = param(
+        1.0,
+        "elasticity",
+        (0.0, 2.0),
+        "A prospect's chance of coming falls as (s0/s)^e when the region's unfilled-vacancy signal "
+        "s exceeds its base-year level s0: firms avoid places where they cannot hire.",
+        ge=0,
+        le=5,
+    )
+    land_ha_per_job: float = param(
+        0.015,
+        "hectares per job",
+        (0.005, 0.04),
+        "Business land an attracted firm needs per job (150 m2); industrial areas in Norway use "
+        "about 50-300 m2 per job.",
+        ge=0,
+        le=1,
+    )
+    spinoff_growth_advantage: float = param(
+        0.03,
+        "1/year",
+        (0.0, 0.08),
+        "Persistent yearly growth advantage of research spin-offs over ordinary start-ups.",
+        ge=-0.5,
+        le=0.5,
+    )
+    restructuring_growth_per_gain: float = param(
+        0.1,
+        "1/year per unit gain",
+        (0.05, 0.3),
+        "Yearly competitiveness gained per unit of productivity gain: a 10 % gain cuts positions "
+        "by 10 % at once and adds 1 %/year to growth (and survival) after.",
+        ge=0,
+        le=2,
+    )
+
+    # --- Migration -----------------------------------------------------------
+    migration_peak_rate: float = param(
+        0.135,
+        "1/year",
+        (0.10, 0.25),
+        "Probability of moving out of the municipality at the peak age of the model "
+        "migration schedule (age 23); the schedule's shape is Rogers-Castro's standard.",
+        ge=0,
+        le=1,
+    )
+    move_factor_unemployed: float = param(
+        2.0,
+        "ratio",
+        (1.0, 3.0),
+        "Unemployed residents move out this many times as often as others of their age.",
+        ge=0,
+        le=10,
+    )
+    internal_move_share: float = param(
+        0.20,
+        "share",
+        (0.10, 0.40),
+        "Mean share of movers out of a municipality who move to another municipality of the "
+        "region (larger for small municipalities: gravity). Not observed; 0.2 keeps the "
+        "base-year commuting flows steady, as internal moves turn local workers into commuters; "
+        "the hindcast calibration fits 0.11.",
+        ge=0,
+        le=1,
+    )
+    in_migration_rate: float = param(
+        0.031,
+        "1/year (per resident)",
+        (0.024, 0.038),
+        "Domestic in-migration into the region per resident at base-year pull. In 2005-06 "
+        "the municipalities received 4.5 % of their population a year; less internal moves "
+        "(about 20 %) and arrivals from abroad (0.5 %) that leaves about 3.1 %; the hindcast "
+        "calibration fits 0.034.",
+        ge=0,
+        le=0.5,
+    )
+    vacancy_pull_elasticity: float = param(
+        0.35,
+        "elasticity",
+        (0.1, 0.8),
+        "Elasticity of domestic in-migration to the region's unfilled-vacancy rate relative "
+        "to the base year, and of a municipality's pull on movers to the open jobs within its "
+        "reach (bounded to 1/3-3 times).",
+        ge=0,
+        le=3,
+    )
+    centrality_weight: float = param(
+        0.0,
+        "elasticity",
+        (0.0, 1.5),
+        "Movers and newcomers favour central places: a municipality's destination weight scales "
+        "by (positions at its workplaces / the mean over the municipalities)^w, beyond its "
+        "population of their age. Urbanisation drew people to Gjøvik in 2005-2017 while the "
+        "Land municipalities shrank; the hindcast calibration fits w.",
+        ge=0,
+        le=5,
+    )
+    housing_pull: float = param(
+        3.0,
+        "elasticity",
+        (0.0, 6.0),
+        "Destination weight of a municipality falls as exp(-h (d - 1)), d its persons per "
+        "dwelling relative to the base year: crowded housing deters movers.",
+        ge=0,
+        le=50,
+    )
+    newborn_male_share: float = param(
+        0.514, "share", (0.510, 0.518), "Boys among births (sex ratio at birth about 1.06, SSB).", ge=0, le=1
+    )
+
+    @model_validator(mode="after")
+    def _public_shares(self) -> Parameters:
+        if self.public_children_share + self.public_youth_share > 1:
+            raise ValueError("public_children_share + public_youth_share must not exceed 1")
+        return self

@@ -1,0 +1,471 @@
+"""A region data set: a folder with ``region.yaml`` and sourced CSV tables.
+
+A region is data, not code. The folder names its municipalities, the outside
+commuting nodes, dated snapshots (persons on 1 January; jobs, employed
+residents and commuting where known), commuting times, housing and business
+land. See ``scenarios/regions/gjovikregionen/README.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from model.inputs.errors import InputError, Problem, did_you_mean
+from model.inputs.national import MAX_AGE, SEXES, NationalData, load_national, persons_by_sex_age
+from model.inputs.sectors import SECTOR_KEYS
+from model.inputs.tables import read_table
+from model.inputs.validation import Strict, validate_document
+from model.inputs.yamlio import read_yaml
+
+REGIONS_FOLDER = Path(__file__).resolve().parents[2] / "scenarios" / "regions"
+NATIONAL_FOLDER = REGIONS_FOLDER.parent / "national"
+JOB_TOTAL_TOLERANCE = 0.01  # jobs by sector must sum to the job totals within 1 %
+
+
+class _MunicipalityEntry(Strict):
+    number: str
+    """Municipality code as used in the data files."""
+    number_2020: str | None = None
+    """Code after the 2020 reform, if different."""
+    name: str
+
+
+class _NodeEntry(Strict):
+    key: str
+    name: str
+    kind: Literal["daily", "long_distance"]
+    members: list[str] | Literal["rest"]
+    """Municipality codes aggregated into the node, or `rest` for all others."""
+    lat: float | None = None
+    lon: float | None = None
+
+
+class _PersonsSource(Strict):
+    file: str
+    year: int
+
+
+class _DerivedJobs(Strict):
+    snapshot: int
+    """The snapshot whose jobs, sector split and commuting are scaled."""
+    jobs_scale: float = Field(gt=0, le=10)
+    """Factor on every commuting flow (and so on jobs and employed residents)."""
+
+
+class _SnapshotEntry(Strict):
+    persons: _PersonsSource
+    employment: str | None = None
+    commuting: str | None = None
+    jobs_by_sector: str | None = None
+    derived_from: _DerivedJobs | None = None
+    """Jobs and commuting not observed for this year: derived from another snapshot by a documented rule."""
+
+
+class _RndSource(Strict):
+    municipality: str
+    """Municipality where the research institution is."""
+    sector: str
+    """Sector of its spin-offs (a sector key)."""
+
+
+class _RegionFile(Strict):
+    name: str
+    national: str
+    municipalities: list[_MunicipalityEntry] = Field(min_length=1)
+    outside_nodes: list[_NodeEntry] = []
+    snapshots: dict[int, _SnapshotEntry] = Field(min_length=1)
+    rnd_sources: dict[str, _RndSource] = {}
+    commuting_times: str
+    commuting_times_within_reach_only: bool = False
+    """True for a large region whose times file lists only pairs within daily reach:
+    two municipalities without a row have no daily trip between them."""
+    municipality_data: str
+    observed: dict[str, str] = {}
+
+    @field_validator("outside_nodes")
+    @classmethod
+    def _one_rest(cls, nodes: list[_NodeEntry]) -> list[_NodeEntry]:
+        if sum(node.members == "rest" for node in nodes) > 1:
+            raise ValueError("only one outside node may take the `rest`")
+        return nodes
+
+
+@dataclass(frozen=True)
+class Node:
+    """A place people live or work: a municipality of the region or an outside node."""
+
+    key: str
+    name: str
+    kind: Literal["municipality", "daily", "long_distance"]
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass
+class Snapshot:
+    """The region's state at the start of a base year.
+
+    Attributes:
+        year: the snapshot year (state on 1 January).
+        persons: persons by municipality, sex and age, shape (municipalities, 2, 106).
+        commuting: employed persons by residence node and workplace node (all nodes);
+            flows with both ends outside are zero. None if not known.
+        jobs_by_sector: jobs by municipality and sector. None if not known.
+        national_employment_rate: employed / population aged 15-74 in Norway, same source.
+        derived: the jobs and commuting come from another snapshot by a documented rule
+            (`derived_from`), not from observation: a start, never a data point to show.
+    """
+
+    year: int
+    persons: np.ndarray
+    commuting: np.ndarray | None = None
+    jobs_by_sector: np.ndarray | None = None
+    national_employment_rate: float | None = None
+    derived: bool = False
+
+    @property
+    def has_jobs(self) -> bool:
+        """Whether jobs and commuting are known (a run can start from it)."""
+        return self.commuting is not None and self.jobs_by_sector is not None
+
+
+@dataclass
+class RegionData:
+    """Everything the model knows about a region before a scenario is applied."""
+
+    name: str
+    folder: Path
+    municipalities: list[str]
+    numbers: list[str]
+    nodes: list[Node]
+    minutes: np.ndarray
+    dwellings: np.ndarray
+    dwellings_built_per_year: np.ndarray
+    business_land_ha: np.ndarray
+    amenity: np.ndarray
+    national: NationalData
+    snapshot_years: list[int]
+    rnd_sources: dict[str, tuple[int, int]]
+    _spec: _RegionFile = field(repr=False)
+    _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
+    _observed: dict[str, dict] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_municipalities(self) -> int:
+        """Number of municipalities."""
+        return len(self.municipalities)
+
+    @property
+    def latest_snapshot(self) -> int:
+        """The default base year: the latest snapshot."""
+        return max(self.snapshot_years)
+
+    def node(self, name_or_key: str) -> int:
+        """Index of a node (municipality or outside node) by name or key."""
+        for i, node in enumerate(self.nodes):
+            if name_or_key in (node.name, node.key):
+                return i
+        raise KeyError(did_you_mean(name_or_key, [node.name for node in self.nodes]) or "unknown node")
+
+    def municipality(self, name_or_number: str) -> int:
+        """Index of a municipality by name or number, with a hint if unknown."""
+        for i, (name, number) in enumerate(zip(self.municipalities, self.numbers, strict=True)):
+            if name_or_number in (name, number):
+                return i
+        hint = did_you_mean(name_or_number, self.municipalities)
+        raise KeyError(hint or "known: " + ", ".join(self.municipalities))
+
+    def snapshot(self, year: int) -> Snapshot:
+        """The snapshot of a year (read once; its arrays are read-only)."""
+        if year not in self._snapshots:
+            self._snapshots[year] = self._read_snapshot(year)
+        return self._snapshots[year]
+
+    def observed_population(self) -> dict[int, np.ndarray]:
+        """Observed persons by year, municipality, sex and age (for checks, never for set-up)."""
+        if "population" not in self._observed:
+            name = self._spec.observed.get("population")
+            by_year: dict[int, np.ndarray] = {}
+            if name:
+                path = self.folder / name
+                table = read_table(path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+                for year in sorted({int(y) for y in table["year"]}):
+                    by_year[year] = _persons_of_year(table, year, self._spec, path)
+            self._observed["population"] = by_year
+        return self._observed["population"]
+
+    def observed_jobs(self) -> dict[tuple[str, int], int]:
+        """Observed yearly jobs by workplace, (municipality, year) -> jobs, where the data hold a series."""
+        if "jobs" not in self._observed:
+            name = self._spec.observed.get("employment_fragments")
+            jobs: dict[tuple[str, int], int] = {}
+            if name:
+                table = read_table(self.folder / name, ["municipality", "year", "measure", "value"])
+                series = table[table["measure"] == "employed_by_workplace_total"]
+                jobs = {(row.municipality, int(row.year)): int(float(row.value)) for row in series.itertuples()}
+            self._observed["jobs"] = jobs
+        return self._observed["jobs"]
+
+    def _read_snapshot(self, year: int) -> Snapshot:
+        if year not in self._spec.snapshots:
+            raise InputError(
+                Problem(
+                    self.folder / "region.yaml",
+                    f"no snapshot for {year}",
+                    key="snapshots",
+                    hint="snapshots: " + ", ".join(map(str, self.snapshot_years)),
+                )
+            )
+        snapshot = _load_snapshot(self, year, self._spec.snapshots[year])
+        for array in (snapshot.persons, snapshot.commuting, snapshot.jobs_by_sector):
+            if array is not None:
+                array.setflags(write=False)
+        return snapshot
+
+
+def resolve_region_folder(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A region folder from a name under scenarios/regions/ or a path."""
+    candidates = [REGIONS_FOLDER / name_or_path]
+    if relative_to is not None:
+        candidates.insert(0, relative_to / name_or_path)
+    candidates.append(Path(name_or_path))
+    for candidate in candidates:
+        if (candidate / "region.yaml").is_file():
+            return candidate.resolve()
+    known = sorted(p.name for p in REGIONS_FOLDER.iterdir() if (p / "region.yaml").is_file())
+    raise KeyError(did_you_mean(name_or_path, known) or "known regions: " + ", ".join(known))
+
+
+@lru_cache(maxsize=8)
+def cached_region(folder: Path) -> RegionData:
+    """A region read once per process (region data are never modified)."""
+    return load_region(folder)
+
+
+def load_region(folder: Path) -> RegionData:
+    """Read a region folder."""
+    document = read_yaml(folder / "region.yaml")
+    spec = validate_document(document, _RegionFile)
+    municipalities = [m.name for m in spec.municipalities]
+    nodes = [Node(f"m{i}", name, "municipality") for i, name in enumerate(municipalities)]
+    nodes += [Node(n.key, n.name, n.kind, n.lat, n.lon) for n in spec.outside_nodes]
+    housing = _municipality_table(folder / spec.municipality_data, spec)
+    # Map positions of municipalities live in the housing table.
+    for i, (lat, lon) in enumerate(zip(housing["lat"], housing["lon"], strict=True)):
+        nodes[i] = Node(nodes[i].key, nodes[i].name, "municipality", lat, lon)
+    region = RegionData(
+        name=spec.name,
+        folder=folder,
+        municipalities=municipalities,
+        numbers=[m.number for m in spec.municipalities],
+        nodes=nodes,
+        minutes=_commuting_times(folder / spec.commuting_times, nodes, spec.commuting_times_within_reach_only),
+        dwellings=housing["dwellings_2017"],
+        dwellings_built_per_year=housing["dwellings_built_per_year"],
+        business_land_ha=housing["business_land_ha"],
+        amenity=housing["amenity_index"],
+        national=_national(folder, spec, document),
+        snapshot_years=sorted(spec.snapshots),
+        rnd_sources=_rnd_sources(spec, municipalities, document),
+        _spec=spec,
+    )
+    region.observed_population()  # read the observed tables now: a fault surfaces before any run
+    region.observed_jobs()
+    return region
+
+
+def _rnd_sources(spec: _RegionFile, municipalities: list[str], document) -> dict[str, tuple[int, int]]:
+    """Research sources: name -> (municipality index, sector index)."""
+    sources = {}
+    for name, source in spec.rnd_sources.items():
+        path, line = document.where(("rnd_sources", name))
+        if source.municipality not in municipalities:
+            hint = did_you_mean(source.municipality, municipalities)
+            raise InputError(
+                Problem(
+                    path,
+                    f"unknown municipality {source.municipality!r}",
+                    line=line,
+                    key=f"rnd_sources.{name}",
+                    hint=hint,
+                )
+            )
+        if source.sector not in SECTOR_KEYS:
+            hint = did_you_mean(source.sector, SECTOR_KEYS)
+            raise InputError(
+                Problem(path, f"unknown sector {source.sector!r}", line=line, key=f"rnd_sources.{name}", hint=hint)
+            )
+        sources[name] = (municipalities.index(source.municipality), SECTOR_KEYS.index(source.sector))
+    return sources
+
+
+def _national(folder: Path, spec: _RegionFile, document) -> NationalData:
+    """The national folder: a name under scenarios/national/, or a path relative to region.yaml."""
+    for candidate in (NATIONAL_FOLDER / spec.national, folder / spec.national):
+        if candidate.is_dir():
+            return load_national(candidate.resolve())
+    path, line = document.where(("national",))
+    known = sorted(p.name for p in NATIONAL_FOLDER.iterdir() if p.is_dir()) if NATIONAL_FOLDER.is_dir() else []
+    hint = (
+        did_you_mean(spec.national, known)
+        or "a folder name under scenarios/national/ or a path relative to region.yaml"
+    )
+    raise InputError(
+        Problem(path, f"national data folder {spec.national!r} not found", line=line, key="national", hint=hint)
+    )
+
+
+def _municipality_table(path: Path, spec: _RegionFile) -> dict[str, np.ndarray]:
+    columns = ["dwellings_2017", "dwellings_built_per_year", "business_land_ha", "amenity_index", "lat", "lon"]
+    table = read_table(path, ["knr", *columns], numeric=columns, positive=["dwellings_2017"])
+    rows = _rows_by_municipality(table, path, spec)
+    return {c: np.array([table.loc[r, c] for r in rows], dtype=float) for c in columns}
+
+
+def _rows_by_municipality(table, path: Path, spec: _RegionFile, column: str = "knr") -> list[int]:
+    """Row labels of a table in the region's municipality order."""
+    rows = []
+    for m in spec.municipalities:
+        match = table.index[table[column].isin([m.number, m.number_2020])]
+        if len(match) != 1:
+            raise InputError(Problem(path, f"needs exactly one row for {m.name} ({m.number})", key=column))
+        rows.append(match[0])
+    return rows
+
+
+def _commuting_times(path: Path, nodes: list[Node], within_reach_only: bool = False) -> np.ndarray:
+    """Symmetric minutes between daily nodes; NaN where there is no daily trip.
+
+    Every municipality needs a time to itself and to every daily outside node;
+    to every other municipality too, unless the file lists only pairs within reach.
+    """
+    table = read_table(path, ["origin", "destination", "minutes"], numeric=["minutes"])
+    index = {node.name: i for i, node in enumerate(nodes)}
+    minutes = np.full((len(nodes), len(nodes)), np.nan)
+    for row in table.itertuples():
+        for name in (row.origin, row.destination):
+            if name not in index:
+                hint = did_you_mean(name, index)
+                raise InputError(Problem(path, f"unknown node {name!r}", line=row.source_line, hint=hint))
+        i, j = index[row.origin], index[row.destination]
+        minutes[i, j] = minutes[j, i] = row.minutes
+    for i, node in enumerate(nodes):
+        if node.kind == "municipality":
+            for j, other in enumerate(nodes):
+                optional = within_reach_only and other.kind == "municipality" and i != j
+                if other.kind != "long_distance" and not optional and np.isnan(minutes[i, j]):
+                    raise InputError(Problem(path, f"no time between {node.name} and {other.name}"))
+    return minutes
+
+
+def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snapshot:
+    spec, folder = region._spec, region.folder
+    persons_path = folder / entry.persons.file
+    table = read_table(persons_path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+    persons = _persons_of_year(table, entry.persons.year, spec, persons_path)
+    snapshot = Snapshot(year=year, persons=persons)
+    if entry.derived_from is not None:
+        source = region.snapshot(entry.derived_from.snapshot)
+        if not source.has_jobs:
+            raise InputError(Problem(folder / "region.yaml", f"snapshot {year} derives from one without jobs"))
+        snapshot.commuting = np.rint(source.commuting * entry.derived_from.jobs_scale).astype(np.int64)
+        snapshot.jobs_by_sector = source.jobs_by_sector  # the structure; scaled to the totals at set-up
+        snapshot.national_employment_rate = source.national_employment_rate
+        snapshot.derived = True
+    elif entry.commuting and entry.jobs_by_sector and entry.employment:
+        snapshot.commuting = _commuting_matrix(folder / entry.commuting, region)
+        snapshot.jobs_by_sector = _jobs_by_sector(folder / entry.jobs_by_sector, region, snapshot.commuting)
+        snapshot.national_employment_rate = _national_employment_rate(folder / entry.employment)
+        _check_employment(folder / entry.employment, region, snapshot.commuting)
+    return snapshot
+
+
+def _persons_of_year(table, year: int, spec: _RegionFile, path: Path) -> np.ndarray:
+    """Persons by municipality, sex and age in one year of a population table."""
+    table = table[table["year"] == year]
+    persons = np.zeros((len(spec.municipalities), len(SEXES), MAX_AGE + 1), dtype=np.int64)
+    for i, m in enumerate(spec.municipalities):
+        rows = table[table["knr"].isin([m.number, m.number_2020])]
+        if rows.empty:
+            raise InputError(Problem(path, f"no persons for {m.name} in {year}"))
+        persons[i] = persons_by_sex_age(rows, path)[year]
+    return persons
+
+
+def _commuting_matrix(path: Path, region: RegionData) -> np.ndarray:
+    columns = ["residence_knr", "workplace_knr", "employed_persons"]
+    table = read_table(path, columns, numeric=["employed_persons"])
+    spec = region._spec
+    code_to_node: dict[str, int] = {}
+    for i, m in enumerate(spec.municipalities):
+        code_to_node[m.number] = i
+        if m.number_2020:
+            code_to_node[m.number_2020] = i
+    rest = None
+    for j, node in enumerate(spec.outside_nodes, start=region.n_municipalities):
+        if node.members == "rest":
+            rest = j
+        else:
+            code_to_node.update({code: j for code in node.members})
+    n = len(region.nodes)
+    flows = np.zeros((n, n), dtype=np.int64)
+    for row in table.itertuples():
+        i = code_to_node.get(row.residence_knr, rest)
+        j = code_to_node.get(row.workplace_knr, rest)
+        if i is None or j is None:
+            raise InputError(Problem(path, "a code outside every node and no `rest` node", line=row.source_line))
+        flows[i, j] += int(row.employed_persons)
+    return flows
+
+
+def _jobs_by_sector(path: Path, region: RegionData, commuting: np.ndarray) -> np.ndarray:
+    table = read_table(path, ["knr", *SECTOR_KEYS], numeric=list(SECTOR_KEYS))
+    rows = _rows_by_municipality(table, path, region._spec)
+    jobs = np.array([[int(table.loc[r, s]) for s in SECTOR_KEYS] for r in rows], dtype=np.int64)
+    totals = commuting[:, : region.n_municipalities].sum(axis=0)
+    for i, name in enumerate(region.municipalities):
+        if abs(jobs[i].sum() - totals[i]) > JOB_TOTAL_TOLERANCE * totals[i]:
+            raise InputError(
+                Problem(
+                    path,
+                    f"{name}: sectors sum to {jobs[i].sum()} jobs but the commuting table has {totals[i]} jobs there",
+                    line=int(table.loc[rows[i], "source_line"]),
+                    hint="the split must match the job totals within 1 %",
+                )
+            )
+    return jobs
+
+
+def _check_employment(path: Path, region: RegionData, commuting: np.ndarray) -> None:
+    """Jobs by workplace in the employment table must agree with the commuting table."""
+    columns = ["knr", "jobs_by_workplace_15_74"]
+    table = read_table(path, columns, numeric=columns[1:])
+    rows = _rows_by_municipality(table, path, region._spec)
+    totals = commuting[:, : region.n_municipalities].sum(axis=0)
+    for i, name in enumerate(region.municipalities):
+        jobs = table.loc[rows[i], "jobs_by_workplace_15_74"]
+        if abs(jobs - totals[i]) > JOB_TOTAL_TOLERANCE * totals[i]:
+            raise InputError(
+                Problem(
+                    path,
+                    f"{name}: {jobs:.0f} jobs, but the commuting table has {totals[i]} jobs there",
+                    line=int(table.loc[rows[i], "source_line"]),
+                    hint="the two tables must agree within 1 %",
+                )
+            )
+
+
+def _national_employment_rate(path: Path) -> float:
+    columns = ["knr", "population_15_74", "employed_residents_15_74"]
+    table = read_table(path, columns, numeric=columns[1:])
+    national = table[table["knr"] == "0000"]
+    if len(national) != 1:
+        raise InputError(Problem(path, "needs one row with knr 0000 for Norway", key="knr"))
+    row = national.iloc[0]
+    return float(row["employed_residents_15_74"] / row["population_15_74"])

@@ -1,0 +1,396 @@
+"""The scenario language: one YAML file, validated before anything runs.
+
+A scenario keeps three things apart: ``context`` (exogenous trends, not
+chosen), ``parameters`` (agent behaviour, see :mod:`model.parameters`) and,
+in later versions, ``levers`` (strategies). ``extends`` inherits another
+scenario and overrides only the keys given. :meth:`Scenario.from_yaml` is the
+single entry point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from model.inputs import uncertain
+from model.inputs.errors import InputError, Problem, did_you_mean
+from model.inputs.levers import Levers
+from model.inputs.parameters import Parameters
+from model.inputs.region import RegionData, cached_region, resolve_region_folder
+from model.inputs.sectors import BASIC_SECTORS, SECTOR_KEYS
+from model.inputs.validation import Strict, validate_document
+from model.inputs.yamlio import Location, dotted, read_yaml
+
+MAX_HORIZON_YEARS = 100
+Persons = Annotated[float, Field(ge=0, le=1_000_000)]
+Range = Annotated[tuple[float, float], Field(strict=False)]  # YAML gives [low, high] as a list
+
+
+class Years(Strict):
+    """The reporting window; the run always starts at the base year."""
+
+    start: int = Field(ge=1900, le=2200)
+    """First year a planner reads (e.g. 2025)."""
+    end: int = Field(ge=1900, le=2200)
+    """Horizon: the last simulated year (its row holds 1 January stocks and that year's flows)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Years:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+def _default_growth() -> dict[str, float]:
+    return {"agriculture_food": -0.01, "manufacturing": -0.005, "ict_technical": 0.02}
+
+
+NATIONAL_GROWTH_PLAUSIBLE = {
+    "agriculture_food": (-0.025, 0.005),
+    "manufacturing": (-0.03, 0.01),
+    "ict_technical": (0.0, 0.04),
+}
+NATIONAL_GROWTH_NOTE = """A judgement around the long-run trends, wide enough to hold the 2015-16
+change of Norway's employment in the shared data (NAV table: manufacturing -2.6 %, ICT and
+technical services +1.9 %; agriculture has a break in the series)."""
+
+
+class Context(Strict):
+    """Exogenous context: national trends and demographic conditions (uncertain, not chosen)."""
+
+    national_job_growth: dict[str, float] = Field(default_factory=_default_growth)
+    """Yearly national job growth by basic sector (share/year, -0.5..1). Defaults: long-run
+    trends 2008-2017, agriculture and food -1 %, manufacturing -0.5 %, ICT and technical
+    services +2 % a year. Other sectors follow local demand and ignore this."""
+    fertility_scaling: float = Field(1.0, ge=0, le=3, json_schema_extra={"plausible": [0.75, 1.1]})
+    """Multiplies Norway's age-specific fertility of the year (the nearest data year outside
+    2008-2017; TFR 1.62 in 2017). Plausible: SSB's low and high fertility alternatives lie about
+    12 % around the main one, and inland regions' fertility has run below Norway's."""
+    mortality_scaling: float = Field(1.0, ge=0, le=3, json_schema_extra={"plausible": [0.85, 1.15]})
+    """Multiplies Norway's death rates. Plausible: county death rates differ from Norway's by up to
+    about 15 %."""
+    mortality_improvement_per_year: float = Field(0.01, ge=0, le=0.1, json_schema_extra={"plausible": [0.0, 0.02]})
+    """Yearly fall in death rates after the last data year (share/year); about 1 % keeps
+    life expectancy rising by 1-1.5 years a decade, as in SSB's main projections (its low and
+    high alternatives span roughly 0-2 %)."""
+    immigration_per_year: Persons | dict[str, Persons] = Field(350.0, json_schema_extra={"plausible": [300, 1100]})
+    """Persons settling in the region from abroad per year, refugees included (2005-06: 310-344):
+    one number for the region (settling where people of their age live), or a mapping of
+    municipality names to numbers, with `regional` for the rest. Plausible for the region as a
+    whole: from about the 2005-06 level to the effective level the calibrated hindcast needed in
+    2013-2017 (about 1 000, which also stands in for domestic moves the model misses). A value
+    set by calibration, uncertainty or sensitivity is the region's total: a mapping is scaled to it."""
+    immigration_growth_per_year: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.05, 0.15]})
+    """Yearly growth of immigration after the base year (share/year): immigration in year t is
+    `immigration_per_year` x (1 + this)^(t - base year). Plausible: Norway's immigration roughly
+    doubled from 2005 to 2011 (about +12 %/year) and fell by a quarter from 2012 to 2017; the
+    calibrated hindcast needs +11.8 %/year for 2005-2017."""
+    outside_job_growth: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
+    """Yearly growth of jobs open to the region's residents at outside nodes (share/year).
+    Plausible: jobs in Oslo and the neighbouring regions grew 0-2 % a year 2008-2017."""
+    visitor_growth_per_year: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
+    """Yearly growth of visitor demand for retail and hospitality (share/year). Plausible:
+    about as uncertain as outside job growth."""
+
+    @field_validator("national_job_growth")
+    @classmethod
+    def _basic_sectors(cls, growth: dict[str, float]) -> dict[str, float]:
+        basic = [SECTOR_KEYS[i] for i in BASIC_SECTORS]
+        faults = []
+        for key, value in growth.items():
+            if key in SECTOR_KEYS and key not in basic:
+                faults.append(f"{key} follows local demand, not a national trend")
+            elif key not in SECTOR_KEYS:
+                hint = did_you_mean(key, basic)
+                faults.append(f"unknown sector {key!r}" + (f" ({hint})" if hint else ""))
+            elif not -0.5 <= value <= 1.0:
+                faults.append(f"growth of {key} must lie between -0.5 and 1.0 per year")
+        if faults:
+            raise ValueError("; ".join(faults) + "; the basic sectors are " + ", ".join(basic))
+        return growth
+
+
+class Scenario(Strict):
+    """A scenario as resolved (after ``extends``)."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.\- æøåÆØÅ]+$")
+    """Short name used in tables and folder names."""
+    description: str = ""
+    """What the scenario asks, in words a planner understands."""
+    region: str = "gjovikregionen"
+    """A folder under scenarios/regions/ or a path to a region folder."""
+    base_year: int | None = None
+    """Snapshot the run starts from; default the region's latest."""
+    years: Years
+    seed: int = Field(20251, ge=0, le=2**63 - 1)
+    """Seed of replicate 0; replicate i uses (seed, i)."""
+    replicates: int = Field(1, ge=1, le=10_000)
+    context: Context = Field(default_factory=Context)
+    levers: Levers = Field(default_factory=Levers)
+    parameters: Parameters = Field(default_factory=Parameters)
+    uncertainty: dict[str, Literal["plausible"] | Range] = Field(default_factory=dict)
+    """Ranges drawn per replicate with `--uncertainty` (a Latin hypercube): a behavioural
+    parameter, `context.<key>` or `context.national_job_growth.<sector>`, each `plausible` (its
+    range in docs/ODD.md) or `[low, high]`. Without `--uncertainty` they are not used."""
+
+    # Set by from_yaml, not by users.
+    source: str | None = Field(None, exclude=True)
+    region_folder: str | None = Field(None, exclude=True)
+    warnings: tuple[str, ...] = Field((), exclude=True)
+
+    @classmethod
+    def from_yaml(cls, path: Path | str) -> Scenario:
+        """Read, merge (``extends``) and validate a scenario file."""
+        document = _merged(Path(path), ())
+        document.data.pop("extends", None)
+        scenario = validate_document(document, cls)
+        folder = _region_folder(document, scenario)
+        _check_against_region(document, scenario, cached_region(folder))
+        update = {"source": str(Path(path)), "region_folder": str(folder), "warnings": _implausible(document, scenario)}
+        return scenario.model_copy(update=update)
+
+    @field_validator("uncertainty")
+    @classmethod
+    def _known_ranges(cls, ranges: dict[str, Any]) -> dict[str, Any]:
+        if faults := uncertain.range_faults(ranges):
+            raise ValueError("; ".join(faults))
+        return ranges
+
+    def uncertainty_ranges(self) -> dict[str, tuple[float, float]]:
+        """The declared uncertainty as [low, high] per name (`plausible` resolved)."""
+        return uncertain.resolve(self.uncertainty)
+
+    def resolved_dict(self) -> dict[str, Any]:
+        """The scenario as plain data, every default filled in (for manifests)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def without_strategies(self) -> Scenario:
+        """The same scenario with no strategy: the counterfactual its strategies are judged against."""
+        return self.model_copy(
+            update={"name": f"{self.name} without strategies", "levers": Levers(cooperation=self.levers.cooperation)}
+        )
+
+    def with_overrides(self, **parameters: Any) -> Scenario:
+        """A copy with some behavioural parameters replaced (validated)."""
+        problems = []
+        for name in parameters:
+            if name not in Parameters.model_fields:
+                hint = did_you_mean(name, Parameters.model_fields)
+                problems.append(Problem("parameters", f"unknown parameter {name!r}", hint=hint))
+        if problems:
+            raise InputError(problems)
+        merged = self.parameters.model_dump() | {k: _plain(v) for k, v in parameters.items()}
+        try:
+            return self.model_copy(update={"parameters": Parameters.model_validate(merged)})
+        except ValidationError as error:
+            raise InputError(
+                [Problem("parameters", f"{e['loc'][0]}: {e['msg']} (got {e.get('input')!r})") for e in error.errors()]
+            ) from None
+
+
+def _plain(value: Any) -> Any:
+    """Plain Python numbers for numpy scalars (as parameter sweeps pass them)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+class MergedDocument:
+    """A scenario and the files it extends, merged; each key remembers its file."""
+
+    def __init__(self, data: dict[str, Any], origins: dict[Location, tuple[Path, int | None]]):
+        self.data = data
+        self.origins = origins
+
+    def where(self, location: Location) -> tuple[Path, int | None]:
+        """File and line of a key path (the file that set it)."""
+        location = tuple(location)
+        while location and location not in self.origins:
+            location = location[:-1]
+        return self.origins[location]
+
+
+def _merged(path: Path, chain: tuple[Path, ...]) -> MergedDocument:
+    document = read_yaml(path)
+    origins = {loc: (path, line) for loc, line in document.lines.items()}
+    data = document.data
+    parent_name = data.get("extends")
+    if parent_name is None:
+        return MergedDocument(data, origins)
+    line = document.lines.get(("extends",))
+    if not isinstance(parent_name, str):
+        raise InputError(Problem(path, "extends must be a file name", line=line, key="extends"))
+    parent_path = (path.parent / parent_name).resolve()
+    if parent_path in chain or parent_path == path.resolve():
+        cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent_path))
+        raise InputError(Problem(path, f"extends makes a cycle: {cycle}", line=line, key="extends"))
+    if not parent_path.is_file():
+        siblings = [p.name for p in path.parent.glob("*.yaml")]
+        raise InputError(
+            Problem(
+                path,
+                f"extends a missing file {parent_name!r}",
+                line=line,
+                key="extends",
+                hint=did_you_mean(parent_name, siblings, cutoff=0.8) or "the path is relative to this file's folder",
+            )
+        )
+    parent = _merged(parent_path, (*chain, path.resolve()))
+    if "region" in parent.data and "region" not in data:
+        # A parent's relative region path stays relative to the parent's folder.
+        region = parent.data["region"]
+        if isinstance(region, str) and (parent_path.parent / region).is_dir():
+            parent.data["region"] = str((parent_path.parent / region).resolve())
+    merged_data = _deep_merge(parent.data, data)
+    merged_origins = dict(parent.origins)
+    merged_origins.update(origins)
+    return MergedDocument(merged_data, merged_origins)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists too) is replaced."""
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def _region_folder(document: MergedDocument, scenario: Scenario) -> Path:
+    path, line = document.where(("region",))
+    try:
+        return resolve_region_folder(scenario.region, relative_to=path.parent)
+    except KeyError as error:
+        raise InputError(
+            Problem(path, f"unknown region {scenario.region!r}", line=line, key="region", hint=error.args[0])
+        ) from None
+
+
+def _implausible(document: MergedDocument, scenario: Scenario) -> tuple[str, ...]:
+    """Warnings for what is allowed but worth a second look.
+
+    Parameters outside their plausible range; strategies that start before the
+    reporting window (their spending and effects there count too).
+    """
+    notes = []
+    for i, strategy in enumerate(scenario.levers.strategies):
+        if strategy.start is not None and strategy.start < scenario.years.start:
+            path, line = document.where(("levers", "strategies", i, "from"))
+            notes.append(
+                f"{path}:{line}: levers.strategies[{i}].from = {strategy.start} is before the reporting window "
+                f"({scenario.years.start}-{scenario.years.end}); its spending and effects before then count too"
+            )
+    given = document.data.get("parameters") or {}
+    for name, field in Parameters.model_fields.items():
+        if name not in given:
+            continue
+        low, high = field.json_schema_extra["plausible"]
+        value = getattr(scenario.parameters, name)
+        if not low <= value <= high:
+            path, line = document.where(("parameters", name))
+            notes.append(
+                f"{path}:{line}: parameters.{name} = {value} lies outside the plausible range {low}-{high} "
+                "(docs/ODD.md)"
+            )
+    return tuple(notes)
+
+
+def _check_against_region(document: MergedDocument, scenario: Scenario, region: RegionData) -> None:
+    """Everything that needs the region: base year, years, targets, nodes, sources."""
+    problems: list[Problem] = []
+
+    def problem(location: tuple, message: str, hint: str | None = None) -> None:
+        path, line = document.where(location)
+        problems.append(Problem(path, message, line=line, key=dotted(location), hint=hint))
+
+    base = scenario.base_year if scenario.base_year is not None else region.latest_snapshot
+    if base not in region.snapshot_years:
+        problem(
+            ("base_year",),
+            f"the region has no snapshot for {base}",
+            "snapshots: " + ", ".join(map(str, region.snapshot_years)),
+        )
+    elif not region.snapshot(base).has_jobs:
+        problem(
+            ("base_year",), f"the {base} snapshot has persons but no jobs or commuting", f"use {region.latest_snapshot}"
+        )
+    if scenario.years.start < base:
+        problem(("years", "start"), f"start {scenario.years.start} is before the base year {base}")
+    if scenario.years.end - base > MAX_HORIZON_YEARS:
+        problem(("years", "end"), f"horizon more than {MAX_HORIZON_YEARS} years after {base}")
+    immigration = scenario.context.immigration_per_year
+    for name in immigration if isinstance(immigration, dict) else ():
+        if name != "regional":
+            _known_municipality(region, name, ("context", "immigration_per_year", name), problem)
+    horizon = scenario.years.end
+    for i, strategy in enumerate(scenario.levers.strategies):
+        here = ("levers", "strategies", i)
+        for key, year in (("from", strategy.start), ("to", strategy.end)):
+            if year is not None and not base <= year <= horizon:
+                problem((*here, key), f"year {year} is outside the run {base}-{horizon}")
+        if strategy.start is not None and strategy.end is not None and strategy.end < strategy.start:
+            problem((*here, "to"), f"to ({strategy.end}) is before from ({strategy.start})")
+        if strategy.target != "regional":
+            _known_municipality(region, strategy.target, (*here, "target"), problem, extra=("regional",))
+        if strategy.type == "commercialise_rnd" and strategy.source not in region.rnd_sources:
+            problem(
+                (*here, "source"),
+                f"the region has no research source {strategy.source!r}",
+                "sources: " + ", ".join(region.rnd_sources) if region.rnd_sources else "add rnd_sources to region.yaml",
+            )
+        if strategy.type == "infrastructure":
+            _check_link(region, strategy, here, problem)
+    if problems:
+        raise InputError(problems)
+
+
+def _known_municipality(region: RegionData, name: str, location: tuple, problem, extra: tuple[str, ...] = ()) -> None:
+    try:
+        region.municipality(name)
+    except KeyError:
+        hint = did_you_mean(name, [*region.municipalities, *extra]) or "municipalities: " + ", ".join(
+            region.municipalities
+        )
+        problem(location, f"unknown municipality {name!r}", hint)
+
+
+def _check_link(region: RegionData, strategy, here: tuple, problem) -> None:
+    """An infrastructure link: two daily nodes, one of them in the region, and fewer minutes saved than it takes."""
+    known = [
+        _known_daily_node(region, getattr(strategy, key), (*here, key), problem) for key in ("from_node", "to_node")
+    ]
+    if None in known:
+        return
+    a, b = known
+    if a == b:
+        problem((*here, "to_node"), "from_node and to_node are the same node")
+    elif a >= region.n_municipalities and b >= region.n_municipalities:
+        problem((*here, "to_node"), "both nodes lie outside the region", "one end must be a municipality of the region")
+    elif strategy.minutes_saved >= region.minutes[a, b]:
+        problem(
+            (*here, "minutes_saved"),
+            f"saves {strategy.minutes_saved:g} minutes on a {region.minutes[a, b]:g}-minute trip",
+            "a link cannot save more time than the trip takes",
+        )
+
+
+def _known_daily_node(region: RegionData, name: str, location: tuple, problem) -> int | None:
+    """The node's index if it is a municipality or daily node, else a problem and None."""
+    index = next((i for i, n in enumerate(region.nodes) if name in (n.name, n.key)), None)
+    if index is None:
+        hint = did_you_mean(name, [n.name for n in region.nodes if n.kind != "long_distance"])
+        problem(location, f"unknown node {name!r}", hint)
+    elif region.nodes[index].kind == "long_distance":
+        problem(location, f"{name} is a long-distance node: its commuting has no travel time")
+        return None
+    return index
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read and validate a scenario file (see :meth:`Scenario.from_yaml`)."""
+    return Scenario.from_yaml(path)
+
+
+__all__ = ["Context", "Scenario", "Years", "load_scenario"]
