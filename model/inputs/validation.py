@@ -79,9 +79,8 @@ def _describe(item: dict, location: tuple, data: Any, schema: type[BaseModel]) -
         hint = did_you_mean(str(tag), expected) or "types: " + ", ".join(expected)
         return f"unknown type {tag!r}", hint, (*location, "type")
     if kind == "union_tag_not_found":
-        from model.inputs.strategies import STRATEGY_TYPES  # the strategies build on this module
-
-        return "a `type` is required", "types: " + ", ".join(STRATEGY_TYPES), location
+        tags = _tags(_annotation_at(schema, location, data)[0])
+        return "a `type` is required", "types: " + ", ".join(tags) if tags else None, location
     value = item.get("input")
     if kind in ("model_type", "dict_type"):
         known = _field_names(schema, location, data)
@@ -164,6 +163,13 @@ def _short(value: Any) -> bool:
 
 def _field_names(schema: type[BaseModel], location: tuple, data: Any) -> set[str]:
     """Field names of the schema section at a location, for hints."""
+    annotation, data = _annotation_at(schema, location, data)
+    current = _inner_model(annotation, data)
+    return {f.alias or name for name, f in current.model_fields.items()} if current is not None else set()
+
+
+def _annotation_at(schema: type[BaseModel], location: tuple, data: Any) -> tuple[Any, Any]:
+    """The schema's annotation of the value at a location, and that value (None where either is unknown)."""
     annotation: Any = schema
     for part in location:
         data = data[part] if isinstance(data, dict | list) and _has(data, part) else None
@@ -171,15 +177,22 @@ def _field_names(schema: type[BaseModel], location: tuple, data: Any) -> set[str
             continue
         current = _inner_model(annotation, None)
         if current is None:
-            return set()
+            return None, None
         field = current.model_fields.get(part) or next(
             (f for f in current.model_fields.values() if f.alias == part), None
         )
         if field is None:
-            return set()
+            return None, None
         annotation = field.annotation
-    current = _inner_model(annotation, data)
-    return {f.alias or name for name, f in current.model_fields.items()} if current is not None else set()
+    return annotation, data
+
+
+def _tags(annotation: Any) -> list[str]:
+    """The `type` values a tagged union accepts, in the schema's order (so this module needs no list of them)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get("type")
+        return list(getattr(field.annotation, "__args__", ())) if field is not None else []
+    return [tag for member in getattr(annotation, "__args__", ()) for tag in _tags(member)]
 
 
 def _has(data: dict | list, part: Any) -> bool:
