@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.inputs.scenario import Context
+from model.inputs.context import Context
 from model.simulation.region_model import RegionModel
 from tests.conftest import with_horizon
 

@@ -15,16 +15,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from model.inputs import uncertain
+from model.inputs.context import Context
 from model.inputs.errors import InputError, Problem, did_you_mean
 from model.inputs.levers import Levers
 from model.inputs.parameters import Parameters
 from model.inputs.region import RegionData, cached_region, resolve_region_folder
-from model.inputs.sectors import BASIC_SECTORS, SECTOR_KEYS
 from model.inputs.validation import Strict, validate_document
 from model.inputs.yamlio import Location, dotted, read_yaml
 
 MAX_HORIZON_YEARS = 100
-Persons = Annotated[float, Field(ge=0, le=1_000_000)]
 Range = Annotated[tuple[float, float], Field(strict=False)]  # YAML gives [low, high] as a list
 
 
@@ -41,75 +40,6 @@ class Years(Strict):
         if self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
         return self
-
-
-def _default_growth() -> dict[str, float]:
-    return {"agriculture_food": -0.01, "manufacturing": -0.005, "ict_technical": 0.02}
-
-
-NATIONAL_GROWTH_PLAUSIBLE = {
-    "agriculture_food": (-0.025, 0.005),
-    "manufacturing": (-0.03, 0.01),
-    "ict_technical": (0.0, 0.04),
-}
-NATIONAL_GROWTH_NOTE = """A judgement around the long-run trends, wide enough to hold the 2015-16
-change of Norway's employment in the shared data (NAV table: manufacturing -2.6 %, ICT and
-technical services +1.9 %; agriculture has a break in the series)."""
-
-
-class Context(Strict):
-    """Exogenous context: national trends and demographic conditions (uncertain, not chosen)."""
-
-    national_job_growth: dict[str, float] = Field(default_factory=_default_growth)
-    """Yearly national job growth by basic sector (share/year, -0.5..1). Defaults: long-run
-    trends 2008-2017, agriculture and food -1 %, manufacturing -0.5 %, ICT and technical
-    services +2 % a year. Other sectors follow local demand and ignore this."""
-    fertility_scaling: float = Field(1.0, ge=0, le=3, json_schema_extra={"plausible": [0.75, 1.1]})
-    """Multiplies Norway's age-specific fertility of the year (the nearest data year outside
-    2008-2017; TFR 1.62 in 2017). Plausible: SSB's low and high fertility alternatives lie about
-    12 % around the main one, and inland regions' fertility has run below Norway's."""
-    mortality_scaling: float = Field(1.0, ge=0, le=3, json_schema_extra={"plausible": [0.85, 1.15]})
-    """Multiplies Norway's death rates. Plausible: county death rates differ from Norway's by up to
-    about 15 %."""
-    mortality_improvement_per_year: float = Field(0.01, ge=0, le=0.1, json_schema_extra={"plausible": [0.0, 0.02]})
-    """Yearly fall in death rates after the last data year (share/year); about 1 % keeps
-    life expectancy rising by 1-1.5 years a decade, as in SSB's main projections (its low and
-    high alternatives span roughly 0-2 %)."""
-    immigration_per_year: Persons | dict[str, Persons] = Field(350.0, json_schema_extra={"plausible": [300, 1100]})
-    """Persons settling in the region from abroad per year, refugees included (2005-06: 310-344):
-    one number for the region (settling where people of their age live), or a mapping of
-    municipality names to numbers, with `regional` for the rest. Plausible for the region as a
-    whole: from about the 2005-06 level to the effective level the calibrated hindcast needed in
-    2013-2017 (about 1 000, which also stands in for domestic moves the model misses). A value
-    set by calibration, uncertainty or sensitivity is the region's total: a mapping is scaled to it."""
-    immigration_growth_per_year: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.05, 0.15]})
-    """Yearly growth of immigration after the base year (share/year): immigration in year t is
-    `immigration_per_year` x (1 + this)^(t - base year). Plausible: Norway's immigration roughly
-    doubled from 2005 to 2011 (about +12 %/year) and fell by a quarter from 2012 to 2017; the
-    calibrated hindcast needs +11.8 %/year for 2005-2017."""
-    outside_job_growth: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
-    """Yearly growth of jobs open to the region's residents at outside nodes (share/year).
-    Plausible: jobs in Oslo and the neighbouring regions grew 0-2 % a year 2008-2017."""
-    visitor_growth_per_year: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
-    """Yearly growth of visitor demand for retail and hospitality (share/year). Plausible:
-    about as uncertain as outside job growth."""
-
-    @field_validator("national_job_growth")
-    @classmethod
-    def _basic_sectors(cls, growth: dict[str, float]) -> dict[str, float]:
-        basic = [SECTOR_KEYS[i] for i in BASIC_SECTORS]
-        faults = []
-        for key, value in growth.items():
-            if key in SECTOR_KEYS and key not in basic:
-                faults.append(f"{key} follows local demand, not a national trend")
-            elif key not in SECTOR_KEYS:
-                hint = did_you_mean(key, basic)
-                faults.append(f"unknown sector {key!r}" + (f" ({hint})" if hint else ""))
-            elif not -0.5 <= value <= 1.0:
-                faults.append(f"growth of {key} must lie between -0.5 and 1.0 per year")
-        if faults:
-            raise ValueError("; ".join(faults) + "; the basic sectors are " + ", ".join(basic))
-        return growth
 
 
 class Scenario(Strict):

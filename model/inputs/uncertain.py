@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 from scipy.stats import qmc
 
+from model.inputs.context import NATIONAL_GROWTH_PLAUSIBLE, Context
 from model.inputs.errors import did_you_mean
 from model.inputs.parameters import Parameters
 from model.inputs.sectors import BASIC_SECTORS, SECTOR_KEYS
@@ -32,8 +33,6 @@ UNCERTAINTY_STREAM = 0x5EED_0F_0DD5  # seeds the Latin hypercube apart from the 
 
 
 def _context_fields() -> dict:
-    from model.inputs.scenario import Context  # the scenario module imports this one
-
     return {k: f for k, f in Context.model_fields.items() if (f.json_schema_extra or {}).get("plausible")}
 
 
@@ -62,8 +61,6 @@ def unknown(name: str) -> str | None:
 def plausible(name: str) -> tuple[float, float]:
     """The plausible range of a name, as documented in docs/ODD.md."""
     if name.startswith(GROWTH):
-        from model.inputs.scenario import NATIONAL_GROWTH_PLAUSIBLE
-
         return NATIONAL_GROWTH_PLAUSIBLE[name.removeprefix(GROWTH)]
     if name.startswith(CONTEXT):
         low, high = _context_fields()[name.removeprefix(CONTEXT)].json_schema_extra["plausible"]
@@ -83,8 +80,6 @@ def value_of(scenario: Scenario, name: str) -> float:
 
 def set_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
     """The scenario with the named values set (validated like a scenario file)."""
-    from model.inputs.scenario import Context
-
     parameters = {k: _typed(k, v) for k, v in values.items() if not k.startswith(CONTEXT)}
     context = {k.removeprefix(CONTEXT): float(v) for k, v in values.items() if k.startswith(CONTEXT)}
     if context:
@@ -109,8 +104,6 @@ def _typed(name: str, value: float) -> float | int:
 
 def out_of_bounds(name: str, value: float) -> str | None:
     """Why a value is not allowed for a name (its hard validation bounds), or None."""
-    from model.inputs.scenario import Context
-
     try:
         if name.startswith(GROWTH):
             Context.model_validate({"national_job_growth": {name.removeprefix(GROWTH): value}})

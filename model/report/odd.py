@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from model.inputs.context import NATIONAL_GROWTH_NOTE, NATIONAL_GROWTH_PLAUSIBLE, Context
 from model.inputs.parameters import Parameters
-from model.inputs.scenario import NATIONAL_GROWTH_NOTE, NATIONAL_GROWTH_PLAUSIBLE, Context
 from model.inputs.strategies import STRATEGY_CLASSES
 
 ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"

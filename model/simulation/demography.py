@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.inputs.context import Context
 from model.inputs.national import MAX_AGE, NationalData
-from model.inputs.scenario import Context
 from model.simulation.persons import Persons
 from model.simulation.randomness import Draws
 
