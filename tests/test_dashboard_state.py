@@ -195,6 +195,6 @@ def test_the_room_is_told_addresses_it_can_reach():
 
 def test_axis_numbers_are_whole_and_never_minus_zero():
     """Persons and jobs on the figures' axes: '30 000', '0' (not '-0'), no fractions."""
-    from model.report.run_figures import thousands
+    from model.report.figures import thousands
 
     assert [thousands(v) for v in (30_000.0, -0.4, -0.0, 1.6)] == ["30\u2009000", "0", "0", "2"]

@@ -22,10 +22,15 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from model.inputs.sectors import SECTOR_KEYS  # noqa: E402
 from model.inputs.uncertain import band_kind  # noqa: E402
-from model.report.run_figures import OBSERVED_COLOUR, thousands  # noqa: E402
 
 Figure = tuple[str, str]
 AGE_BANDS = ("0_5", "6_15", "16_19", "20_66", "67_79", "80_plus")
+OBSERVED_COLOUR = "0.35"
+
+
+def thousands(value: float, _position: object = None) -> str:
+    """30000 -> '30 000', the Norwegian way (thin space as thousands separator); never '-0'."""
+    return f"{round(value):,}".replace(",", "\u2009")
 
 
 def palette(names: list[str]) -> dict[str, tuple]:

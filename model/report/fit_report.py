@@ -22,12 +22,9 @@ from model.experiments.run_folder import git_commit  # noqa: E402
 from model.experiments.store import write_atomically  # noqa: E402
 from model.inputs.region import RegionData  # noqa: E402
 from model.inputs.scenario import Scenario  # noqa: E402
-from model.report.figures import (
-    label,  # noqa: E402
-    save_figure,  # noqa: E402
-)
+from model.report.figures import label, save_figure, thousands  # noqa: E402
 from model.report.html import render  # noqa: E402
-from model.report.run_figures import observed_jobs, thousands  # noqa: E402
+from model.report.run_figures import observed_jobs  # noqa: E402
 
 SIMULATED, OBSERVED = "#0173b2", "0.25"
 

@@ -19,18 +19,14 @@ import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from model.experiments.summary import bands_over_time  # noqa: E402
 from model.inputs.region import RegionData, cached_region  # noqa: E402
 from model.inputs.scenario import Scenario  # noqa: E402
 from model.inputs.uncertain import band_kind  # noqa: E402
+from model.report.figures import OBSERVED_COLOUR, differences, palette, thousands  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 MIN_REPLICATES_FOR_BAND = 5  # fewer replicates give no meaningful 5-95 % band
-OBSERVED_COLOUR = "0.35"
-
-
-def thousands(value: float, _position: object = None) -> str:
-    """30000 -> '30 000', the Norwegian way (thin space as thousands separator); never '-0'."""
-    return f"{round(value):,}".replace(",", "\u2009")
 
 
 def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path, band: str = band_kind(None)) -> None:
@@ -57,9 +53,6 @@ def _differences(
     outcomes: pd.DataFrame, names: list[str], scenario: Scenario, region: RegionData, folder: Path, band: str
 ) -> None:
     """difference_jobs.png and difference_population.png: the strategies' effect over time."""
-    from model.experiments.summary import bands_over_time
-    from model.report.figures import differences, palette
-
     variables = outcomes[outcomes["variable"].isin(["jobs", "population"])]
     tables = {name: variables[variables["scenario"] == name] for name in names}
     over = bands_over_time(tables, baseline=names[1])
