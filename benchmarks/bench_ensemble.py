@@ -62,7 +62,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for name, options in CONFIGURATIONS.items():
             started = time.perf_counter()
-            run_ensemble([scenario], replicates=args.replicates, out=Path(scratch) / name, report=False, **options)
+            run_ensemble([scenario], replicates=args.replicates, out=Path(scratch) / name, **options)
             seconds = time.perf_counter() - started
             rows[name] = {"seconds": round(seconds, 2), "runs_per_minute": round(args.replicates / seconds * 60, 1)}
             print(f"{name}: {rows[name]['runs_per_minute']} runs/min", flush=True)

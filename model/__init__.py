@@ -13,15 +13,16 @@ YAML scenarios. The public API::
     indices = sensitivity("scenarios/sensitivity/byregion.yaml")
 """
 
-from model.experiments.calibration import Calibration, calibrate
-from model.experiments.ensemble import Ensemble, compare, run_ensemble
+from model.experiments.calibration.fit import Calibration
+from model.experiments.ensemble import Ensemble
 from model.experiments.evaluate import evaluate
 from model.experiments.runner import RunResult, run, run_replicates, simulate
-from model.experiments.sensitivity import Sensitivity, sensitivity
+from model.experiments.sensitivity import Sensitivity
 from model.inputs.errors import InputError
 from model.inputs.parameters import Parameters
 from model.inputs.scenario import Scenario, load_scenario
 from model.simulation.region_model import RegionModel
+from model.workflows import calibrate, compare, run_ensemble, sensitivity
 
 __all__ = [
     "Calibration",

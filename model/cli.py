@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from model.experiments.comparison import MIN_REPLICATES, versus_counterfactual
-from model.experiments.ensemble import run_ensemble, uncertainty_draws
+from model.experiments.ensemble import uncertainty_draws
 from model.experiments.executors import ExecutorChoice, Task, executor
 from model.experiments.run_folder import check_target, default_run_folder, write_run
 from model.inputs.errors import InputError, Problem
@@ -31,6 +31,7 @@ from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario
 from model.inputs.uncertain import band_kind, manifest_entry, set_values
 from model.report.run_figures import plot_run
+from model.workflows import run_ensemble
 
 app = typer.Typer(
     help="Scenario simulation of jobs and population in a Norwegian city region.",
@@ -267,7 +268,7 @@ def calibrate(
     quiet: Quiet = False,
 ) -> None:
     """Fit free parameters to the region's history; write the overlay, the fit report and the loss history."""
-    from model.experiments.calibration import calibrate as run_calibration
+    from model.workflows import calibrate as run_calibration
 
     _one_executor(workers, dask_local, scheduler)
     options = dict(out=out, workers=workers, dask_local=dask_local, scheduler=scheduler, resume=resume)
@@ -300,15 +301,14 @@ def sensitivity(
 ) -> None:
     """Morris screening and Sobol indices (SALib) of population and jobs, net jobs and the cooperation gap."""
     from model.experiments.sensitivity import ranking
-    from model.experiments.sensitivity import sensitivity as run_sensitivity
+    from model.workflows import sensitivity as run_sensitivity
 
     _one_executor(workers, dask_local, scheduler)
     options = dict(out=out, workers=workers, dask_local=dask_local, scheduler=scheduler, resume=resume)
     result = _with_progress(
         quiet, "sensitivity", "runs", partial(run_sensitivity, config, overwrite=overwrite, **options)
     )
-    tables = {k: v for k, v in (("morris", result.morris), ("sobol", result.sobol)) if v is not None}
-    ranked = ranking(tables)
+    ranked = ranking(result.tables())
     for outcome, rows in ranked[ranked["outcome"].str.endswith(f"_{result.region}")].groupby("outcome", sort=False):
         top = ", ".join(f"{r.parameter} ({r.index:.2g})" for r in rows.head(3).itertuples())
         console.print(f"{outcome} ({rows['index_kind'].iloc[0]}): {top}", soft_wrap=True)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from model import calibrate
-from model.experiments.calibration import load_config
+from model.experiments.calibration.fit import load_config
 from model.experiments.calibration.observed import observed_targets, simulated_targets
 from model.experiments.runner import simulate
 from model.inputs.errors import InputError

@@ -31,7 +31,8 @@ from model.experiments.executors import ExecutorChoice
 from model.experiments.summary import commuting_at, horizon_table, over_time
 from model.inputs.region import RegionData
 from model.inputs.uncertain import band_kind
-from model.report import comparison_figures, figures, key_numbers, write_outputs
+from model.report import figures
+from model.report.comparison import comparison_figures, key_numbers, write_outputs
 from model.report.figures import thousands
 
 # pyplot, which the report's figure functions use, is not thread-safe: one figure at a time.

@@ -24,7 +24,6 @@ from model.experiments.run_folder import build_versions, default_run_folder, git
 from model.experiments.runner import as_scenario
 from model.experiments.store import EnsembleStore, write_atomically
 from model.inputs.errors import InputError, Problem
-from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario
 from model.inputs.uncertain import DRAWS_FILE, latin_hypercube, manifest_entry, set_values
 
@@ -42,8 +41,9 @@ class Ensemble:
         seed: the seed of replicate 0.
         failures: replicates that raised: scenario, replicate, error.
         draws: the parameter and context values of each replicate with --uncertainty, else None.
-        summary: the summary table at the horizon (None if nothing could be summarised).
+        summary: the summary table at the horizon, once the report layer has written it (else None).
         seconds: wall time of the runs made now.
+        executor: where the runs were made (for the manifest).
     """
 
     folder: Path
@@ -54,6 +54,7 @@ class Ensemble:
     draws: pd.DataFrame | None = None
     summary: pd.DataFrame | None = None
     seconds: float = 0.0
+    executor: ExecutorChoice = field(default_factory=ExecutorChoice)
 
     @property
     def store(self) -> EnsembleStore:
@@ -134,13 +135,14 @@ def run_ensemble(
     resume: bool = False,
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
-    report: bool = True,
     uncertainty: bool = False,
 ) -> Ensemble:
     """Run replicates of one or more scenarios with common random numbers, into a folder.
 
     With several scenarios the first is the baseline the others are compared
-    with; the folder then also holds summary.csv, the figures and report.html.
+    with. This writes the replicates only: ``model.workflows.run_ensemble``
+    (the API's ``run_ensemble`` and ``compare``) then adds summary.csv, the
+    figures and report.html.
 
     Args:
         scenarios: scenario objects or files; the first is the baseline.
@@ -153,7 +155,6 @@ def run_ensemble(
         resume: finish an interrupted ensemble in `out`.
         overwrite: replace an existing results folder in `out`.
         progress: called with (done, total) after each replicate.
-        report: write the summary, figures and report when done.
         uncertainty: draw the baseline's declared parameter and context ranges per replicate.
     """
     resolved, count, common_seed = _resolve(scenarios, replicates, seed)
@@ -171,7 +172,7 @@ def run_ensemble(
         "uncertainty_draws": None if draws is None else draws.to_dict(orient="list"),
     }
     store.open(description, resume=resume, overwrite=overwrite)
-    ensemble = Ensemble(Path(out), resolved, count, common_seed, draws=draws)
+    ensemble = Ensemble(Path(out), resolved, count, common_seed, draws=draws, executor=choice)
     if draws is not None:
         write_atomically(Path(out) / DRAWS_FILE, lambda p: draws.to_csv(p, float_format="%.17g"))
     tasks = [
@@ -192,17 +193,7 @@ def run_ensemble(
                 if progress:
                     progress(done, total)
     ensemble.seconds = time.perf_counter() - started
-    if report and ensemble.complete_replicates():
-        from model.report import write_outputs  # figures load matplotlib: only when needed
-
-        region = cached_region(Path(resolved[0].region_folder))
-        ensemble.summary = write_outputs(ensemble, region, manifest(ensemble, choice))
     return ensemble
-
-
-def compare(baseline: Scenario | str | Path, *others: Scenario | str | Path, **options) -> Ensemble:
-    """Compare scenarios with a baseline (the same options as run_ensemble)."""
-    return run_ensemble([baseline, *others], **options)
 
 
 def _keep(outcome: Outcome, store: EnsembleStore, ensemble: Ensemble) -> None:
@@ -214,7 +205,7 @@ def _keep(outcome: Outcome, store: EnsembleStore, ensemble: Ensemble) -> None:
         )
 
 
-def manifest(ensemble: Ensemble, choice: ExecutorChoice) -> dict:
+def manifest(ensemble: Ensemble, choice: ExecutorChoice | None = None) -> dict:
     """What manifest.json records of a comparison: scenarios, seed, replicates, failures, executor, versions."""
     return {
         "scenarios": [s.resolved_dict() for s in ensemble.scenarios],
@@ -226,7 +217,7 @@ def manifest(ensemble: Ensemble, choice: ExecutorChoice) -> dict:
         "uncertainty": None
         if ensemble.draws is None
         else manifest_entry(ensemble.scenarios[0].uncertainty_ranges(), ensemble.draws),
-        "executor": choice.describe(),
+        "executor": (choice or ensemble.executor).describe(),
         "wall_time_seconds_this_session": round(ensemble.seconds, 3),
         "versions": build_versions(),
         "git_commit": git_commit(),

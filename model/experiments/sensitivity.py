@@ -122,13 +122,19 @@ class SensitivityConfig(Strict):
 
 @dataclass
 class Sensitivity:
-    """A finished analysis: its folder and index tables."""
+    """A finished analysis: its folder and index tables, with the scenario and config its figures name."""
 
     folder: Path
     morris: pd.DataFrame | None
     sobol: pd.DataFrame | None
     runs: int
     region: str
+    scenario: Scenario
+    config: SensitivityConfig
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The index tables there are, by method."""
+        return {k: v for k, v in (("morris", self.morris), ("sobol", self.sobol)) if v is not None}
 
 
 def load_config(path: Path | str) -> SensitivityConfig:
@@ -283,7 +289,10 @@ def sensitivity(
     overwrite: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:
-    """Run the designs on the executors, then write indices, ranking and figures into a folder."""
+    """Run the designs on the executors, then write samples, indices and ranking into a folder.
+
+    ``model.workflows.sensitivity`` (the API's ``sensitivity``) then draws the bar charts.
+    """
     config_path = Path(config_path)
     config = load_config(config_path)
     scenarios = variants(config, config_path)
@@ -337,9 +346,9 @@ def sensitivity(
     runs = pd.DataFrame(rows).sort_values(["method", "sample", "variant", "replicate"], ignore_index=True)
     outcomes = outcomes_of(runs, list(scenarios))
     tables = analyse(config, matrices, outcomes)
-    _write(folder, config, matrices, outcomes, tables, base)
+    _write(folder, config, matrices, outcomes, tables)
     region = cached_region(Path(base.region_folder)).name
-    return Sensitivity(folder, tables.get("morris"), tables.get("sobol"), len(rows), region)
+    return Sensitivity(folder, tables.get("morris"), tables.get("sobol"), len(rows), region, base, config)
 
 
 def _save_runs(folder: Path, rows: list[dict]) -> None:
@@ -354,11 +363,8 @@ def _write(
     matrices: dict[str, np.ndarray],
     outcomes: pd.DataFrame,
     tables: dict[str, pd.DataFrame],
-    base: Scenario,
 ) -> None:
-    """samples.csv, morris.csv, sobol.csv, ranking.csv and the bar charts."""
-    from model.report.sensitivity_figures import bar_charts  # matplotlib only when needed
-
+    """samples.csv, morris.csv, sobol.csv and ranking.csv."""
     names = config.problem()["names"]
     frames = []
     for method, matrix in matrices.items():
@@ -372,7 +378,6 @@ def _write(
         write_atomically(folder / f"{method}.csv", lambda p, t=table: t.to_csv(p, index=False, float_format="%.6g"))
     ranked = ranking(tables)
     write_atomically(folder / "ranking.csv", lambda p: ranked.to_csv(p, index=False, float_format="%.4g"))
-    bar_charts(folder, tables, base, config)
 
 
 __all__ = ["Sensitivity", "SensitivityConfig", "analyse", "designs", "load_config", "ranking", "sensitivity"]

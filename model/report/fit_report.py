@@ -17,6 +17,7 @@ import yaml  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from model.experiments.calibration.config import CalibrationConfig  # noqa: E402
+from model.experiments.calibration.fit import Calibration  # noqa: E402
 from model.experiments.calibration.observed import BANDS, FLOWS  # noqa: E402
 from model.experiments.run_folder import git_commit  # noqa: E402
 from model.experiments.store import write_atomically  # noqa: E402
@@ -29,20 +30,17 @@ from model.report.run_figures import observed_jobs  # noqa: E402
 SIMULATED, OBSERVED = "#0173b2", "0.25"
 
 
-def write_report(
-    folder: Path,
-    config: CalibrationConfig,
-    config_path: Path,
-    scenario: Scenario,
-    best: dict[str, float],
-    loss: float,
-    summary: pd.DataFrame,
-    table: pd.DataFrame,
-    region: RegionData,
-    names: list[str],
-    cache: dict[tuple, float],
-) -> None:
+def write_report(calibration: Calibration) -> None:
     """calibrated.yaml, errors.csv, figures/*.png and fit_report.html in the calibration folder."""
+    folder, config, scenario, region = calibration.folder, calibration.config, calibration.scenario, calibration.region
+    best, loss, summary, table, cache = (
+        calibration.best,
+        calibration.loss,
+        calibration.errors,
+        calibration.runs,
+        calibration.history,
+    )
+    config_path, names = calibration.config_path, list(config.free)
     outcomes = table.attrs["outcomes"]
     population = table[table["target"] == "population"]
     final = population[population["year"] == config.test_years[1]]
