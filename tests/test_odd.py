@@ -7,7 +7,7 @@ from model.report.odd import ODD_PATH, render
 
 
 def test_odd_tables_match_the_schema():
-    """The generated tables in docs/ODD.md are up to date (run `python -m model.odd`)."""
+    """The generated tables in docs/ODD.md are up to date (run `python -m model.report.odd`)."""
     text = ODD_PATH.read_text(encoding="utf-8")
     assert render(text) == text
 

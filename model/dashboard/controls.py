@@ -1,6 +1,6 @@
 """Scenario controls generated from the scenario schema, never from a second list.
 
-Every field of a strategy class (:mod:`model.levers.kinds`), the cooperation
+Every field of a strategy class (:mod:`model.inputs.strategies`), the cooperation
 lever and the run settings become a :class:`Control` whose label, allowed range
 and help text come from the field itself: its name, its bounds (as docs/ODD.md
 prints them) and its docstring, which carries the unit. Choices come from the

@@ -2,7 +2,7 @@
 
 ``levers:`` in a scenario holds ``cooperation`` (``joint`` or ``fragmented``)
 and ``strategies``, a list of mappings each with a ``type`` (see
-:mod:`model.levers.kinds`).
+:mod:`model.inputs.strategies`).
 """
 
 from __future__ import annotations

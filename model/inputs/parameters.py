@@ -5,7 +5,7 @@ calibrated by researchers), apart from its *context* (exogenous trends) and
 *levers* (strategies). None applies to a single municipality or year:
 differences between municipalities come from their data and the mechanisms.
 The table in ``docs/ODD.md`` is generated from this module
-(``python -m model.odd``) and a test keeps the two in step.
+(``python -m model.report.odd``) and a test keeps the two in step.
 """
 
 from __future__ import annotations

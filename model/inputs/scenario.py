@@ -1,7 +1,7 @@
 """The scenario language: one YAML file, validated before anything runs.
 
 A scenario keeps three things apart: ``context`` (exogenous trends, not
-chosen), ``parameters`` (agent behaviour, see :mod:`model.parameters`) and,
+chosen), ``parameters`` (agent behaviour, see :mod:`model.inputs.parameters`) and,
 in later versions, ``levers`` (strategies). ``extends`` inherits another
 scenario and overrides only the keys given. :meth:`Scenario.from_yaml` is the
 single entry point.

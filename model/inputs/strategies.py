@@ -1,7 +1,7 @@
 """The seven strategy types of the region's strategy document, as scenario fields.
 
 Each class holds the fields a planner writes under ``levers.strategies``;
-what they do to the model is in :mod:`model.levers.effects`.
+what they do to the model is in :mod:`model.simulation.strategy_effects`.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def comparison_figures(
     """The comparison's figures, written into `folder`: (heading, file name, caption), in the report's order.
 
     `summary` is the horizon table and `over` the population and jobs over
-    time (model.report.summary). The report shows every figure; the dashboard
+    time (model.experiments.summary). The report shows every figure; the dashboard
     asks for `only` the headings it has tabs for, so both draw the same
     figures with the same code.
     """

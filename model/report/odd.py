@@ -1,6 +1,6 @@
 """The parameter and context tables of docs/ODD.md, generated from the schema.
 
-``python -m model.odd`` rewrites the tables between the markers in
+``python -m model.report.odd`` rewrites the tables between the markers in
 docs/ODD.md; a test fails when the document and the schema disagree.
 """
 

@@ -39,7 +39,7 @@ class FirmTable:
     Attributes:
         key: a 64-bit identity; the firm's random draws are tied to it.
         municipality: municipality index of the workplace.
-        sector: sector index (see model.sectors).
+        sector: sector index (see model.inputs.sectors).
         positions: desired employment; vacancies are positions not filled.
         competitiveness: persistent yearly growth advantage over the sector trend.
         founded: founding year.

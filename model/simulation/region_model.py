@@ -1,7 +1,7 @@
 """RegionModel: the region as a ``mesa.Model`` with an annual step.
 
 Municipalities and firms are Mesa agents; persons are a vectorised
-population (see model.persons). ``step()`` lists the year's phases; the logic
+population (see model.simulation.persons). ``step()`` lists the year's phases; the logic
 of each lives in its own module. Every phase of every year draws from its own
 random stream derived from (seed, replicate), so runs are reproducible and
 scenario comparisons share common random numbers.
