@@ -49,7 +49,7 @@ def write_report(calibration: Calibration) -> None:
         "config": str(config_path),
         "date": datetime.now(UTC).date().isoformat(),
         "loss": round(loss, 6),
-        "evaluations": len(cache),
+        "evaluations": calibration.evaluations,
         "fit MAPE population (%)": _mape(summary, "fit", "population"),
         "test MAPE population (%)": _mape(summary, "test", "population"),
         f"region population {config.test_years[1]} error (%)": round(region_error, 2),

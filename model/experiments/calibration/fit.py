@@ -51,27 +51,30 @@ class Calibration:
         best: the best value of each free parameter.
         loss: the best candidate's loss.
         errors: errors per period and target of the best candidate (MAPE %, RMSE).
-        evaluations: candidates evaluated, this session and earlier ones.
         config: the calibration config as validated.
         config_path: its file.
         scenario: the hindcast scenario the candidates were set on.
         runs: the best candidate's errors per place, year and target over the report replicates; its
             ``attrs["outcomes"]`` holds their outcome table.
         region: the region data set.
-        history: the loss of every evaluated candidate, by its free values.
+        history: the loss of every evaluated candidate, this session and earlier ones, by its free values.
     """
 
     folder: Path
     best: dict[str, float]
     loss: float
     errors: pd.DataFrame
-    evaluations: int
     config: CalibrationConfig
     config_path: Path
     scenario: Scenario
     runs: pd.DataFrame
     region: RegionData
     history: dict[tuple, float]
+
+    @property
+    def evaluations(self) -> int:
+        """Candidates evaluated, this session and earlier ones."""
+        return len(self.history)
 
 
 def load_config(path: Path | str) -> CalibrationConfig:
@@ -200,9 +203,7 @@ def calibrate(
         best = dict(zip(names, map(float, result.x), strict=True))
         table = _report_runs(run, set_values(scenario, best), config, region, observed)
     summary = summarise(table, config, base_year)
-    return Calibration(
-        folder, best, float(result.fun), summary, len(cache), config, config_path, scenario, table, region, cache
-    )
+    return Calibration(folder, best, float(result.fun), summary, config, config_path, scenario, table, region, cache)
 
 
 def _candidate_of(scenario: Scenario, names: list[str]) -> tuple[float, ...]:
