@@ -331,6 +331,113 @@ def check(
         fail(InputError(failed))
 
 
+region_app = typer.Typer(
+    help="Build a region folder from the national municipal data set, or list the BA regions.", no_args_is_help=True
+)
+app.add_typer(region_app, name="region")
+DataFolder = Annotated[
+    Path | None, typer.Option("--data", help="Municipal data folder (default: scenarios/national/norway/municipal).")
+]
+
+
+@region_app.command("create", context_settings={"allow_extra_args": True})
+def region_create(
+    context: typer.Context,
+    name: Annotated[str, typer.Argument(help="Folder name of the region, e.g. kongsberg.")],
+    municipalities: Annotated[
+        list[str] | None, typer.Option("--municipalities", help="Municipality codes or names (repeat or list).")
+    ] = None,
+    ba_region: Annotated[
+        list[str] | None, typer.Option("--ba-region", help="BA region code or name, e.g. 018 or Gjøvik (repeatable).")
+    ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every municipality of the data set.")] = False,
+    last_year: Annotated[
+        int | None, typer.Option(help="Cut: persons to 1 January YEAR, employment to the 4th quarter of YEAR-1.")
+    ] = None,
+    data: DataFolder = None,
+    out: Annotated[Path, typer.Option(help="Where regions/NAME/ and NAME_baseline.yaml go.")] = Path("scenarios"),
+    local: Annotated[
+        Path | None, typer.Option(help="Folder of local files replacing estimates (README of a built region).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The region's display name (default: from the BA region).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace a region folder this command built.")] = False,
+    scenario: Annotated[
+        bool, typer.Option(help="Write NAME_baseline.yaml beside regions/ (--no-scenario: the folder only).")
+    ] = True,
+) -> None:
+    """Write a complete region folder and its baseline scenario, and print the command that runs it."""
+    from model.inputs.municipal.create import create_region
+
+    # `--municipalities 3407 3442 ...` and `--ba-region 016 017`: the values after the first arrive as extra arguments.
+    extra = list(context.args)
+    if extra and not (municipalities or ba_region):
+        fail(
+            InputError(
+                Problem(
+                    "regionsim region create",
+                    f"unexpected argument {extra[0]!r}",
+                    key="NAME",
+                    hint="give the municipalities after --municipalities or a BA region after --ba-region",
+                )
+            )
+        )
+    if extra:
+        (municipalities if municipalities else ba_region).extend(extra)
+    codes = [code for item in municipalities or [] for code in item.replace(",", " ").split()]
+    try:
+        created = create_region(
+            name,
+            out,
+            codes,
+            ba_region or [],
+            everything,
+            last_year,
+            data,
+            local,
+            title,
+            overwrite,
+            scenario,
+            command=" ".join(["regionsim", *sys.argv[1:]]) if sys.argv[0].endswith("regionsim") else "",
+        )
+    except InputError as error:
+        fail(error)
+    built = created.built
+    persons = int(built.persons.loc[built.persons["year"] == built.last_year, "persons"].sum())
+    console.print(
+        f"{escape(built.name)}: {len(built.codes)} municipalities, "
+        + f"{persons:,}".replace(",", " ")
+        + f" persons on 1 January {built.last_year}"
+        + (" [bold](look-ahead)[/bold]" if built.look_ahead else "")
+        + f" -> {escape(str(created.folder))}"
+    )
+    if created.scenario is not None:
+        console.print(f"run its baseline: regionsim run {escape(str(created.scenario))}")
+
+
+@region_app.command("list")
+def region_list(data: DataFolder = None) -> None:
+    """The BA regions of the data set: code, name, municipalities and population."""
+    from model.inputs.municipal.create import list_regions
+
+    try:
+        regions = list_regions(data)
+    except InputError as error:
+        fail(error)
+    console.print(
+        "BA regions (NIBR 2020), persons on 1 January of the latest year, municipalities with codes", soft_wrap=True
+    )
+    for row in regions.itertuples():
+        persons = f"{int(row.population):,}".replace(",", " ")
+        members = ", ".join(
+            f"{name} {code}" for name, code in zip(row.municipalities.split(", "), row.codes.split(), strict=True)
+        )
+        console.print(
+            escape(f"{row.baregion_code}  {row.baregion_name:<26} {persons:>10}  {members}"),
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
 @app.command()
 def dashboard(
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).", min=0, max=65535)] = 8765,

@@ -72,7 +72,7 @@ def load_national(folder: Path) -> NationalData:
     if not folder.is_dir():
         raise InputError(Problem(folder, "national data folder not found"))
     fertility = _fertility(folder / "fertility_rates_2008_2017.csv")
-    population = _population(folder / "population_age_sex_1986_2017.csv")
+    population = _population(folder / "population_age_sex_1986_2026.csv")
     return NationalData(
         death_rates=_death_rates(folder / "death_rates_2008_2017.csv"),
         fertility=fertility,
@@ -147,15 +147,21 @@ def _population(path: Path) -> dict[int, np.ndarray]:
 
 
 def persons_by_sex_age(table, path: Path) -> dict[int, np.ndarray]:
-    """Persons by year, sex and single year of age from a population table."""
+    """Persons by year (or another grouping in the `year` column), sex and single year of age."""
+    bad = ~table["sex"].isin(SEXES)
+    if bad.any():
+        row = table[bad].iloc[0]
+        raise InputError(Problem(path, f"sex must be female or male, not {row['sex']!r}", line=int(row["source_line"])))
+    years = table["year"].astype(int).to_numpy()
+    sexes = table["sex"].map(SEXES.index).to_numpy()
+    ages = np.minimum(table["age"].astype(int).to_numpy(), MAX_AGE)
+    counts = table["persons"].astype(np.int64).to_numpy()
     result: dict[int, np.ndarray] = {}
-    for year, rows in table.groupby("year"):
-        counts = np.zeros((2, MAX_AGE + 1), dtype=np.int64)
-        for row in rows.itertuples():
-            if row.sex not in SEXES:
-                raise InputError(Problem(path, f"sex must be female or male, not {row.sex!r}", line=row.source_line))
-            counts[SEXES.index(row.sex), min(int(row.age), MAX_AGE)] += int(row.persons)
-        result[int(year)] = counts
+    for year in np.unique(years):
+        mine = years == year
+        grid = np.zeros((2, MAX_AGE + 1), dtype=np.int64)
+        np.add.at(grid, (sexes[mine], ages[mine]), counts[mine])
+        result[int(year)] = grid
     return result
 
 

@@ -51,6 +51,12 @@ class _PersonsSource(Strict):
     year: int
 
 
+class _QuarterSource(Strict):
+    file: str
+    fourth_quarter: int
+    """The rows whose `year` is this 4th quarter: the state on 1 January of the year after."""
+
+
 class _DerivedJobs(Strict):
     snapshot: int
     """The snapshot whose jobs, sector split and commuting are scaled."""
@@ -59,12 +65,17 @@ class _DerivedJobs(Strict):
 
 
 class _SnapshotEntry(Strict):
-    persons: _PersonsSource
-    employment: str | None = None
-    commuting: str | None = None
-    jobs_by_sector: str | None = None
+    persons: _PersonsSource | None = None
+    """None for a structure-only snapshot (look-ahead jobs after a cut), which no run can start from."""
+    employment: str | _QuarterSource | None = None
+    commuting: str | _QuarterSource | None = None
+    jobs_by_sector: str | _QuarterSource | None = None
     derived_from: _DerivedJobs | None = None
     """Jobs and commuting not observed for this year: derived from another snapshot by a documented rule."""
+    rule: str | None = None
+    """The derivation rule in words."""
+    look_ahead: bool = False
+    """Built from data later than the snapshot's year."""
 
 
 class _RndSource(Strict):
@@ -86,6 +97,12 @@ class _RegionFile(Strict):
     """True for a large region whose times file lists only pairs within daily reach:
     two municipalities without a row have no daily trip between them."""
     municipality_data: str
+    map: str | None = None
+    """GeoJSON shapes of the municipalities and their neighbours."""
+    last_year: int | None = None
+    """The cut of a built region: persons to 1 January of it, employment to the 4th quarter before."""
+    look_ahead: bool = False
+    """Jobs come from after the cut: every score made from the folder is look-ahead."""
     observed: dict[str, str] = {}
 
     @field_validator("outside_nodes")
@@ -120,14 +137,21 @@ class Snapshot:
         national_employment_rate: employed / population aged 15-74 in Norway, same source.
         derived: the jobs and commuting come from another snapshot by a documented rule
             (`derived_from`), not from observation: a start, never a data point to show.
+        look_ahead: built from data later than the snapshot's year.
     """
 
     year: int
-    persons: np.ndarray
+    persons: np.ndarray | None
     commuting: np.ndarray | None = None
     jobs_by_sector: np.ndarray | None = None
     national_employment_rate: float | None = None
     derived: bool = False
+    look_ahead: bool = False
+
+    @property
+    def has_persons(self) -> bool:
+        """Whether residents are known (a run can start from it only then)."""
+        return self.persons is not None
 
     @property
     def has_jobs(self) -> bool:
@@ -153,6 +177,8 @@ class RegionData:
     snapshot_years: list[int]
     rnd_sources: dict[str, tuple[int, int]]
     _spec: _RegionFile = field(repr=False)
+    look_ahead: bool = False
+    map_file: Path | None = None
     _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
     _observed: dict[str, dict] = field(default_factory=dict, repr=False)
 
@@ -163,8 +189,8 @@ class RegionData:
 
     @property
     def latest_snapshot(self) -> int:
-        """The default base year: the latest snapshot."""
-        return max(self.snapshot_years)
+        """The default base year: the latest snapshot with persons."""
+        return max(y for y in self.snapshot_years if self._spec.snapshots[y].persons is not None)
 
     def node(self, name_or_key: str) -> int:
         """Index of a node (municipality or outside node) by name or key."""
@@ -201,14 +227,18 @@ class RegionData:
         return self._observed["population"]
 
     def observed_jobs(self) -> dict[tuple[str, int], int]:
-        """Observed yearly jobs by workplace, (municipality, year) -> jobs, where the data hold a series."""
+        """Observed yearly jobs by workplace, (municipality, 1 January) -> jobs, where the data hold a series.
+
+        The series are register counts of a 4th quarter (column `year`), so each is the state on
+        1 January of the year after.
+        """
         if "jobs" not in self._observed:
             name = self._spec.observed.get("employment_fragments")
             jobs: dict[tuple[str, int], int] = {}
             if name:
                 table = read_table(self.folder / name, ["municipality", "year", "measure", "value"])
                 series = table[table["measure"] == "employed_by_workplace_total"]
-                jobs = {(row.municipality, int(row.year)): int(float(row.value)) for row in series.itertuples()}
+                jobs = {(row.municipality, int(row.year) + 1): int(float(row.value)) for row in series.itertuples()}
             self._observed["jobs"] = jobs
         return self._observed["jobs"]
 
@@ -219,7 +249,7 @@ class RegionData:
                     self.folder / "region.yaml",
                     f"no snapshot for {year}",
                     key="snapshots",
-                    hint="snapshots: " + ", ".join(map(str, self.snapshot_years)),
+                    hint="snapshots: " + year_ranges(self.snapshot_years),
                 )
             )
         snapshot = _load_snapshot(self, year, self._spec.snapshots[year])
@@ -227,6 +257,17 @@ class RegionData:
             if array is not None:
                 array.setflags(write=False)
         return snapshot
+
+
+def year_ranges(years: list[int]) -> str:
+    """2005, 2006, 2007, 2010 -> '2005-2007, 2010'."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
 def resolve_region_folder(name_or_path: str, relative_to: Path | None = None) -> Path:
@@ -266,7 +307,7 @@ def load_region(folder: Path) -> RegionData:
         numbers=[m.number for m in spec.municipalities],
         nodes=nodes,
         minutes=_commuting_times(folder / spec.commuting_times, nodes, spec.commuting_times_within_reach_only),
-        dwellings=housing["dwellings_2017"],
+        dwellings=housing["dwellings"],
         dwellings_built_per_year=housing["dwellings_built_per_year"],
         business_land_ha=housing["business_land_ha"],
         amenity=housing["amenity_index"],
@@ -274,6 +315,8 @@ def load_region(folder: Path) -> RegionData:
         snapshot_years=sorted(spec.snapshots),
         rnd_sources=_rnd_sources(spec, municipalities, document),
         _spec=spec,
+        look_ahead=spec.look_ahead,
+        map_file=folder / spec.map if spec.map else None,
     )
     region.observed_population()  # read the observed tables now: a fault surfaces before any run
     region.observed_jobs()
@@ -322,8 +365,8 @@ def _national(folder: Path, spec: _RegionFile, document) -> NationalData:
 
 
 def _municipality_table(path: Path, spec: _RegionFile) -> dict[str, np.ndarray]:
-    columns = ["dwellings_2017", "dwellings_built_per_year", "business_land_ha", "amenity_index", "lat", "lon"]
-    table = read_table(path, ["knr", *columns], numeric=columns, positive=["dwellings_2017"])
+    columns = ["dwellings", "dwellings_built_per_year", "business_land_ha", "amenity_index", "lat", "lon"]
+    table = read_table(path, ["knr", *columns], numeric=columns, positive=["dwellings"])
     rows = _rows_by_municipality(table, path, spec)
     return {c: np.array([table.loc[r, c] for r in rows], dtype=float) for c in columns}
 
@@ -366,10 +409,12 @@ def _commuting_times(path: Path, nodes: list[Node], within_reach_only: bool = Fa
 
 def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snapshot:
     spec, folder = region._spec, region.folder
-    persons_path = folder / entry.persons.file
-    table = read_table(persons_path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
-    persons = _persons_of_year(table, entry.persons.year, spec, persons_path)
-    snapshot = Snapshot(year=year, persons=persons)
+    persons = None
+    if entry.persons is not None:
+        persons_path = folder / entry.persons.file
+        table = read_table(persons_path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+        persons = _persons_of_year(table, entry.persons.year, spec, persons_path)
+    snapshot = Snapshot(year=year, persons=persons, look_ahead=entry.look_ahead)
     if entry.derived_from is not None:
         source = region.snapshot(entry.derived_from.snapshot)
         if not source.has_jobs:
@@ -379,28 +424,61 @@ def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snap
         snapshot.national_employment_rate = source.national_employment_rate
         snapshot.derived = True
     elif entry.commuting and entry.jobs_by_sector and entry.employment:
-        snapshot.commuting = _commuting_matrix(folder / entry.commuting, region)
-        snapshot.jobs_by_sector = _jobs_by_sector(folder / entry.jobs_by_sector, region, snapshot.commuting)
-        snapshot.national_employment_rate = _national_employment_rate(folder / entry.employment)
-        _check_employment(folder / entry.employment, region, snapshot.commuting)
+        snapshot.commuting = _commuting_matrix(_source(folder, entry.commuting), region)
+        snapshot.jobs_by_sector = _jobs_by_sector(_source(folder, entry.jobs_by_sector), region, snapshot.commuting)
+        snapshot.national_employment_rate = _national_employment_rate(_source(folder, entry.employment))
+        _check_employment(_source(folder, entry.employment), region, snapshot.commuting)
     return snapshot
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table file and, for a file of several 4th quarters, the one a snapshot reads."""
+
+    path: Path
+    quarter: int | None = None
+
+    def read(self, columns: list[str], numeric: list[str]):
+        wanted = columns if self.quarter is None else ["year", *columns]
+        table = read_table(self.path, wanted, numeric=numeric if self.quarter is None else ["year", *numeric])
+        if self.quarter is None:
+            return table
+        rows = table[table["year"] == self.quarter]
+        if rows.empty:
+            raise InputError(Problem(self.path, f"no rows for the 4th quarter of {self.quarter}", key="year"))
+        return rows
+
+
+def _source(folder: Path, entry: str | _QuarterSource) -> _Table:
+    if isinstance(entry, str):
+        return _Table(folder / entry)
+    return _Table(folder / entry.file, entry.fourth_quarter)
 
 
 def _persons_of_year(table, year: int, spec: _RegionFile, path: Path) -> np.ndarray:
     """Persons by municipality, sex and age in one year of a population table."""
     table = table[table["year"] == year]
-    persons = np.zeros((len(spec.municipalities), len(SEXES), MAX_AGE + 1), dtype=np.int64)
+    index = {}
     for i, m in enumerate(spec.municipalities):
-        rows = table[table["knr"].isin([m.number, m.number_2020])]
-        if rows.empty:
+        index[m.number] = i
+        if m.number_2020:
+            index[m.number_2020] = i
+    rows = table[table["knr"].isin(index)]
+    seen = set(rows["knr"].map(index))
+    for i, m in enumerate(spec.municipalities):
+        if i not in seen:
             raise InputError(Problem(path, f"no persons for {m.name} in {year}"))
-        persons[i] = persons_by_sex_age(rows, path)[year]
+    persons = np.zeros((len(spec.municipalities), len(SEXES), MAX_AGE + 1), dtype=np.int64)
+    by_sex_age = persons_by_sex_age(rows.assign(year=rows["knr"].map(index)), path)
+    for i, counts in by_sex_age.items():
+        persons[i] = counts
     return persons
 
 
-def _commuting_matrix(path: Path, region: RegionData) -> np.ndarray:
+def _commuting_matrix(source: _Table, region: RegionData) -> np.ndarray:
     columns = ["residence_knr", "workplace_knr", "employed_persons"]
-    table = read_table(path, columns, numeric=["employed_persons"])
+    table = source.read(columns, numeric=["employed_persons"])
+    path = source.path
     spec = region._spec
     code_to_node: dict[str, int] = {}
     for i, m in enumerate(spec.municipalities):
@@ -424,8 +502,9 @@ def _commuting_matrix(path: Path, region: RegionData) -> np.ndarray:
     return flows
 
 
-def _jobs_by_sector(path: Path, region: RegionData, commuting: np.ndarray) -> np.ndarray:
-    table = read_table(path, ["knr", *SECTOR_KEYS], numeric=list(SECTOR_KEYS))
+def _jobs_by_sector(source: _Table, region: RegionData, commuting: np.ndarray) -> np.ndarray:
+    table = source.read(["knr", *SECTOR_KEYS], numeric=list(SECTOR_KEYS))
+    path = source.path
     rows = _rows_by_municipality(table, path, region._spec)
     jobs = np.array([[int(table.loc[r, s]) for s in SECTOR_KEYS] for r in rows], dtype=np.int64)
     totals = commuting[:, : region.n_municipalities].sum(axis=0)
@@ -442,10 +521,11 @@ def _jobs_by_sector(path: Path, region: RegionData, commuting: np.ndarray) -> np
     return jobs
 
 
-def _check_employment(path: Path, region: RegionData, commuting: np.ndarray) -> None:
+def _check_employment(source: _Table, region: RegionData, commuting: np.ndarray) -> None:
     """Jobs by workplace in the employment table must agree with the commuting table."""
     columns = ["knr", "jobs_by_workplace_15_74"]
-    table = read_table(path, columns, numeric=columns[1:])
+    table = source.read(columns, numeric=columns[1:])
+    path = source.path
     rows = _rows_by_municipality(table, path, region._spec)
     totals = commuting[:, : region.n_municipalities].sum(axis=0)
     for i, name in enumerate(region.municipalities):
@@ -461,9 +541,10 @@ def _check_employment(path: Path, region: RegionData, commuting: np.ndarray) -> 
             )
 
 
-def _national_employment_rate(path: Path) -> float:
+def _national_employment_rate(source: _Table) -> float:
     columns = ["knr", "population_15_74", "employed_residents_15_74"]
-    table = read_table(path, columns, numeric=columns[1:])
+    table = source.read(columns, numeric=columns[1:])
+    path = source.path
     national = table[table["knr"] == "0000"]
     if len(national) != 1:
         raise InputError(Problem(path, "needs one row with knr 0000 for Norway", key="knr"))

@@ -19,7 +19,7 @@ from model.inputs.context import Context
 from model.inputs.errors import InputError, Problem, did_you_mean
 from model.inputs.levers import Levers
 from model.inputs.parameters import Parameters
-from model.inputs.region import RegionData, cached_region, resolve_region_folder
+from model.inputs.region import RegionData, cached_region, resolve_region_folder, year_ranges
 from model.inputs.validation import Strict, validate_document
 from model.inputs.yamlio import Location, dotted, read_yaml
 
@@ -240,7 +240,13 @@ def _check_against_region(document: MergedDocument, scenario: Scenario, region: 
         problem(
             ("base_year",),
             f"the region has no snapshot for {base}",
-            "snapshots: " + ", ".join(map(str, region.snapshot_years)),
+            "snapshots: " + year_ranges(region.snapshot_years),
+        )
+    elif not region.snapshot(base).has_persons:
+        problem(
+            ("base_year",),
+            f"the {base} snapshot holds jobs but no persons (a structure after the region's cut)",
+            f"use {region.latest_snapshot}",
         )
     elif not region.snapshot(base).has_jobs:
         problem(

@@ -7,6 +7,7 @@ follows. Problems name the file and the line, as for scenarios.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,11 @@ from model.inputs.errors import InputError, Problem
 def read_table(
     path: Path, columns: Sequence[str], numeric: Sequence[str] = (), positive: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """Read a sourced CSV table and check its columns and numbers.
+    """Read a sourced CSV table and check its columns and numbers (a copy of a cached read).
+
+    A region reads its large tables (persons, commuting) once per snapshot; the
+    cache is keyed by the file's path, size and modification time, so an edited
+    file is read again.
 
     Args:
         path: the CSV file.
@@ -30,6 +35,19 @@ def read_table(
     """
     if not path.is_file():
         raise InputError(Problem(path, "data file not found", hint="check the region's region.yaml"))
+    stat = path.stat()
+    key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns, tuple(columns), tuple(numeric), tuple(positive))
+    return _cached_read(*key).copy()
+
+
+@lru_cache(maxsize=16)
+def _cached_read(
+    path: str, size: int, mtime: int, columns: tuple[str, ...], numeric: tuple[str, ...], positive: tuple[str, ...]
+) -> pd.DataFrame:
+    return _read(Path(path), columns, numeric, positive)
+
+
+def _read(path: Path, columns: Sequence[str], numeric: Sequence[str], positive: Sequence[str]) -> pd.DataFrame:
     with path.open(encoding="utf-8") as handle:
         lines = handle.readlines()
     comments = 0
