@@ -41,7 +41,7 @@ def comparison_figures(
     first = ensemble.scenarios[0]
     base_year = first.base_year or region.latest_snapshot
     horizon, window = first.years.end, (first.years.start, first.years.end)
-    places = [*region.municipalities, region.name]
+    places = figures.panel_places(region)
     colours = figures.palette([s.name for s in ensemble.scenarios])
     start = horizon_table(ensemble, base_year)
     start = start[start["scenario"] == first.name]

@@ -28,6 +28,41 @@ AGE_BANDS = ("0_5", "6_15", "16_19", "20_66", "67_79", "80_plus")
 OBSERVED_COLOUR = "0.35"
 
 
+MAX_PANELS = 9  # the region and its largest municipalities; more panels are unreadable on a projector
+
+
+def panel_places(region) -> list[str]:
+    """The places a panel figure shows: every municipality and the region last.
+
+    A large region shows its MAX_PANELS - 1 largest municipalities by residents, and the region.
+    """
+    names = list(region.municipalities)
+    if len(names) + 1 > MAX_PANELS:
+        persons = region.snapshot(region.latest_snapshot).persons.sum(axis=(1, 2))
+        largest = sorted(np.argsort(-persons, kind="stable")[: MAX_PANELS - 1])
+        names = [names[i] for i in largest]
+    return [*names, region.name]
+
+
+def panel_grid(count: int, width: float = 17, height: float = 9.5):
+    """A figure with one panel per place (three to a row), spare panels hidden; returns (figure, axes)."""
+    columns = min(3, count)
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(width * columns / 3 if columns < 3 else width, height * rows / 2),
+        sharex=True,
+        squeeze=False,
+    )
+    flat = list(axes.ravel())
+    for ax in flat[count:]:
+        ax.set_visible(False)
+    for ax in flat[max(0, count - columns) : count]:  # the lowest panel of each column shows its years
+        ax.xaxis.set_tick_params(labelbottom=True)
+    return figure, flat[:count]
+
+
 def thousands(value: float, _position: object = None) -> str:
     """30000 -> '30 000', the Norwegian way (thin space as thousands separator); never '-0'."""
     return f"{round(value):,}".replace(",", "\u2009")
@@ -71,8 +106,8 @@ def levels(
     """Value over time per municipality, a line per scenario with its 90 % band (`band` says of what)."""
     _theme()
     data = over[over["variable"] == variable]
-    figure, axes = plt.subplots(2, 3, figsize=(17, 9.5), sharex=True)
-    for ax, place in zip(axes.ravel(), places, strict=True):
+    figure, axes = panel_grid(len(places))
+    for ax, place in zip(axes, places, strict=True):
         ax.axvspan(*window, color="0.94", zorder=0)
         if observed is not None:
             seen = observed[observed["municipality"] == place].sort_values("year")
@@ -111,8 +146,8 @@ def differences(
     _theme()
     baseline = next(iter(colours))
     data = over[(over["variable"] == variable) & (over["scenario"] != baseline)]
-    figure, axes = plt.subplots(2, 3, figsize=(17, 9.5), sharex=True)
-    for ax, place in zip(axes.ravel(), places, strict=True):
+    figure, axes = panel_grid(len(places))
+    for ax, place in zip(axes, places, strict=True):
         ax.axvspan(*window, color="0.94", zorder=0)
         ax.axhline(0, color="0.3", lw=1)
         for name, colour in list(colours.items())[1:]:

@@ -23,7 +23,7 @@ from model.experiments.run_folder import git_commit  # noqa: E402
 from model.experiments.store import write_atomically  # noqa: E402
 from model.inputs.region import RegionData  # noqa: E402
 from model.inputs.scenario import Scenario  # noqa: E402
-from model.report.figures import label, save_figure, thousands  # noqa: E402
+from model.report.figures import label, panel_grid, panel_places, save_figure, thousands  # noqa: E402
 from model.report.html import render  # noqa: E402
 from model.report.run_figures import observed_jobs  # noqa: E402
 
@@ -158,11 +158,11 @@ def _periods(ax, config: CalibrationConfig) -> None:
 
 def _population(outcomes: pd.DataFrame, region: RegionData, config: CalibrationConfig, folder: Path) -> str:
     _theme()
-    places = [*region.municipalities, region.name]
+    places = panel_places(region)
     data = outcomes[outcomes["variable"] == "population"]
     observed = {y: p.sum(axis=(1, 2)) for y, p in region.observed_population().items()}
-    figure, axes = plt.subplots(2, 3, figsize=(17, 9.5), sharex=True)
-    for ax, place in zip(axes.ravel(), places, strict=True):
+    figure, axes = panel_grid(len(places))
+    for ax, place in zip(axes, places, strict=True):
         _periods(ax, config)
         here = data[data["municipality"] == place].groupby("year")["value"]
         low, high, mean = here.quantile(0.05), here.quantile(0.95), here.mean()
@@ -177,7 +177,7 @@ def _population(outcomes: pd.DataFrame, region: RegionData, config: CalibrationC
         ax.set_title(place, fontweight="bold" if place == region.name else None)
         ax.yaxis.set_major_formatter(FuncFormatter(thousands))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    handles, labels = axes[0].get_legend_handles_labels()
     handles += [plt.Rectangle((0, 0), 1, 1, color="#e8f1f8"), plt.Rectangle((0, 0), 1, 1, color="#fbeee0")]
     labels += ["fit period", "test period (not seen by the optimiser)"]
     figure.legend(handles, labels, loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.04))
@@ -225,13 +225,17 @@ def _ages(table: pd.DataFrame, region: RegionData, config: CalibrationConfig, fo
 def _checks(outcomes: pd.DataFrame, region: RegionData, scenario: Scenario, folder: Path) -> str:
     _theme()
     figure, axes = plt.subplots(1, 3, figsize=(20, 5.5))
-    jobs = outcomes[(outcomes["variable"] == "jobs") & (outcomes["municipality"] == "Vestre Toten")]
+    seen = observed_jobs(region)
+    seen = seen[seen["year"] <= scenario.years.end]
+    # The place with the longest observed series in the run's years (Vestre Toten in Gjøvikregionen).
+    counts = seen["municipality"].value_counts()
+    place = str(counts.index[0]) if not counts.empty else region.name
+    jobs = outcomes[(outcomes["variable"] == "jobs") & (outcomes["municipality"] == place)]
     mean = jobs.groupby("year")["value"].mean()
     axes[0].plot(mean.index, mean, color=SIMULATED, lw=2.5, label="simulated")
-    seen = observed_jobs(region)
-    seen = seen[(seen["municipality"] == "Vestre Toten") & (seen["year"] < 2017)].sort_values("year")
+    seen = seen[seen["municipality"] == place].sort_values("year")
     axes[0].plot(seen["year"], seen["value"], color=OBSERVED, ls="--", marker="o", label="observed")
-    axes[0].set_title("Jobs in Vestre Toten")
+    axes[0].set_title(f"Jobs in {place}")
     axes[0].legend(frameon=False)
     region_rows = outcomes[outcomes["municipality"] == region.name]
     commuting = region_rows.pivot_table(index="year", columns="variable", values="value", aggfunc="mean")

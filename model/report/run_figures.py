@@ -23,7 +23,7 @@ from model.experiments.summary import bands_over_time  # noqa: E402
 from model.inputs.region import RegionData, cached_region  # noqa: E402
 from model.inputs.scenario import Scenario  # noqa: E402
 from model.inputs.uncertain import band_kind  # noqa: E402
-from model.report.figures import OBSERVED_COLOUR, differences, palette, thousands  # noqa: E402
+from model.report.figures import OBSERVED_COLOUR, differences, palette, panel_grid, panel_places, thousands  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 MIN_REPLICATES_FOR_BAND = 5  # fewer replicates give no meaningful 5-95 % band
@@ -57,7 +57,7 @@ def _differences(
     tables = {name: variables[variables["scenario"] == name] for name in names}
     over = bands_over_time(tables, baseline=names[1])
     colours = palette([names[1], names[0]])
-    places = [*region.municipalities, region.name]
+    places = panel_places(region)
     window = (scenario.years.start, scenario.years.end)
     for variable in ("jobs", "population"):
         differences(over, places, variable, colours, folder, window, band)
@@ -97,12 +97,12 @@ def _panels(
     band: str = band_kind(None),
 ) -> None:
     data = outcomes[outcomes["variable"] == variable]
-    places = [*region.municipalities, region.name]
+    places = panel_places(region)
     sns.set_theme(style="whitegrid", context="talk", font_scale=0.8)
-    figure, axes = plt.subplots(2, 3, figsize=(16, 9), sharex=True)
+    figure, axes = panel_grid(len(places), 16, 9)
     replicates = data["replicate"].nunique()
     palette = dict(zip(dict.fromkeys(data["scenario"]), PALETTE, strict=False))
-    for ax, place in zip(axes.ravel(), places, strict=True):
+    for ax, place in zip(axes, places, strict=True):
         here = data[data["municipality"] == place]
         ax.axvspan(scenario.years.start, scenario.years.end, color="0.93", zorder=0)
         if observed is not None:
@@ -136,7 +136,7 @@ def _panels(
         low, high = ax.get_ylim()
         centre, half = (low + high) / 2, max(high - low, 0.1 * (low + high) / 2) / 2
         ax.set_ylim(max(0, centre - 1.1 * half), centre + 1.1 * half)
-    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    handles, labels = axes[0].get_legend_handles_labels()
     for name, colour in palette.items():
         handles.append(Line2D([0], [0], color=colour, lw=2.5))
         labels.append(f"{name} (model)")
