@@ -26,7 +26,7 @@ ADDITIVE = [v for v in STOCKS if v not in ("in_commuters", "out_commuters")] + [
 
 @pytest.fixture(scope="module")
 def yearly(baseline):
-    """Counts taken from the agents at every 1 January of a 2017-2035 run, and the model."""
+    """Counts taken from the agents at every 1 January of a 2026-2035 run, and the model."""
     model = RegionModel(with_horizon(baseline, 2035), replicate=3)
     counts = [agent_counts(model)]
     while model.running:

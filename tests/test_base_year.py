@@ -1,4 +1,10 @@
-"""The base year reproduces the observed region: persons, jobs, employed residents, commuting."""
+"""A base year reproduces the observed region: persons, jobs, employed residents, commuting.
+
+The last observed snapshot is 1 January 2023 (the 4th quarter of 2022): the
+model started there is compared with SSB's tables as shipped, read here
+independently of the model's loader. The baseline's own start, 2026, scales
+that snapshot by a rule (tests/test_regions.py checks its persons).
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,32 @@ import pandas as pd
 import pytest
 import yaml
 
+from model.inputs.scenario import Years
 from model.simulation.region_model import RegionModel
 from tests.conftest import ROOT
+
+BASE = 2023  # persons of 1 January 2023; jobs and commuting of the 4th quarter of 2022
+QUARTER = BASE - 1
 
 REGION = ROOT / "scenarios" / "regions" / "gjovikregionen"
 
 
 @pytest.fixture(scope="module")
 def model(baseline) -> RegionModel:
-    """The baseline at its base year, before any step."""
-    return RegionModel(baseline, replicate=0)
+    """The baseline started from the last observed snapshot, before any step."""
+    scenario = baseline.model_copy(update={"base_year": BASE, "years": Years(start=BASE, end=BASE + 1)})
+    return RegionModel(scenario, replicate=0)
 
 
 @pytest.fixture(scope="module")
 def observed_employment() -> pd.DataFrame:
-    """SSB 11618 as shipped with the region, by municipality name."""
-    table = pd.read_csv(REGION / "employment_2017.csv", comment="#", dtype={"knr": str})
-    return table.set_index("municipality")
+    """SSB 11618 of the 4th quarter of 2022 as shipped with the region, by municipality name."""
+    table = pd.read_csv(REGION / "employment.csv", comment="#", dtype={"knr": str})
+    return table[table["year"] == QUARTER].set_index("municipality")
 
 
 def observed_commuting(model: RegionModel) -> np.ndarray:
-    """The 2017 commuting table aggregated to nodes here, independently of the model's loader."""
+    """The commuting table of the 4th quarter of 2022 aggregated to nodes here, independently of the model's loader."""
     spec = yaml.safe_load((REGION / "region.yaml").read_text(encoding="utf-8"))
     code_to_node = {m["number"]: i for i, m in enumerate(spec["municipalities"])}
     rest = None
@@ -36,7 +47,8 @@ def observed_commuting(model: RegionModel) -> np.ndarray:
             rest = j
         else:
             code_to_node.update({code: j for code in node["members"]})
-    table = pd.read_csv(REGION / "commuting_od_2017.csv", comment="#", dtype=str)
+    table = pd.read_csv(REGION / "commuting_od.csv", comment="#", dtype=str)
+    table = table[table["year"] == str(QUARTER)]
     n = len(model.region.nodes)
     matrix = np.zeros((n, n))
     for row in table.itertuples():
@@ -47,9 +59,9 @@ def observed_commuting(model: RegionModel) -> np.ndarray:
 
 
 def test_persons_by_municipality_sex_and_age_exactly(model):
-    """Every resident of the 2017 population table is one person in the arrays."""
-    table = pd.read_csv(REGION / "population_age_sex_2005_2017.csv", comment="#")
-    table = table[table["year"] == 2017]
+    """Every resident of the population table on 1 January 2023 is one person in the arrays."""
+    table = pd.read_csv(REGION / "population_age_sex.csv", comment="#")
+    table = table[table["year"] == BASE]
     persons = model.persons
     sex = np.where(table["sex"] == "female", 0, 1)
     for i, name in enumerate(model.region.municipalities):
@@ -95,12 +107,24 @@ def test_firms_are_a_minority_of_registered_units(model):
 
 
 def test_jobs_derived_by_a_rule_are_never_shown_as_observed(model):
-    """The 2005 jobs come from the 2017 structure by a rule: figures show only observed jobs."""
+    """The 2005 and 2026 jobs come from observed structures by a rule: figures show only observed jobs."""
     from model.report.run_figures import observed_jobs
 
     region = model.region
-    assert region.snapshot(2005).derived and not region.snapshot(2017).derived
+    assert region.snapshot(2005).derived and region.snapshot(2026).derived and not region.snapshot(2018).derived
     seen = observed_jobs(region)
-    assert 2005 not in set(seen["year"])
+    assert not {2005, 2017, 2024, 2025, 2026} & set(seen["year"])
     vestre = seen[seen["municipality"] == "Vestre Toten"].set_index("year")["value"]
-    assert vestre[2017] == 6716 and 2012 in vestre.index  # the snapshot and the observed series stay
+    # The 4th quarter of 2017 is shown on 1 January 2018; the municipality's own series of
+    # 2010-2016 (4th quarters) on 1 January 2011-2017.
+    assert vestre[2018] == 6716 and vestre[2013] == 6258 and 2011 in vestre.index
+
+
+def test_the_2026_start_scales_the_last_observed_flows_by_its_rule(model):
+    """Every flow of 1 January 2026 is the 2023 flow times the snapshot's jobs scale (rounded)."""
+    region = model.region
+    spec = yaml.safe_load((REGION / "region.yaml").read_text(encoding="utf-8"))
+    rule = spec["snapshots"][2026]["derived_from"]
+    assert rule["snapshot"] == BASE and 0.95 < rule["jobs_scale"] < 1.05
+    expected = np.rint(region.snapshot(BASE).commuting * rule["jobs_scale"])
+    assert np.array_equal(region.snapshot(2026).commuting, expected)

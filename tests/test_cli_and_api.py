@@ -22,7 +22,7 @@ def short_scenario(tmp_path_factory):
     """A scenario file that extends the baseline with a three-year horizon."""
     path = tmp_path_factory.mktemp("scenarios") / "short.yaml"
     path.write_text(
-        f"extends: {BASELINE}\nname: short\nyears: {{start: 2018, end: 2019}}\nreplicates: 2\n", encoding="utf-8"
+        f"extends: {BASELINE}\nname: short\nyears: {{start: 2027, end: 2028}}\nreplicates: 2\n", encoding="utf-8"
     )
     return path
 
@@ -52,7 +52,7 @@ def test_run_writes_tables_manifest_and_plots(run_folder):
 
 
 def test_outcome_table_is_tidy_and_complete(run_folder):
-    """Columns, places, years 2017-2019, both replicates, every required variable."""
+    """Columns, places, years 2026-2028, both replicates, every required variable."""
     table = pd.read_parquet(run_folder / "outcomes.parquet")
     assert list(table.columns) == ["scenario", "replicate", "year", "municipality", "variable", "value"]
     assert set(table["municipality"]) == {
@@ -63,7 +63,7 @@ def test_outcome_table_is_tidy_and_complete(run_folder):
         "Nordre Land",
         "Gjøvikregionen",
     }
-    assert sorted(table["year"].unique()) == [2017, 2018, 2019]
+    assert sorted(table["year"].unique()) == [2026, 2027, 2028]
     assert sorted(table["replicate"].unique()) == [0, 1]
     required = {
         "population",
@@ -89,8 +89,10 @@ def test_commuting_table_covers_every_node(run_folder):
     """commuting.parquet: residence x workplace over all nodes, every year."""
     table = pd.read_parquet(run_folder / "commuting.parquet")
     assert list(table.columns) == ["scenario", "replicate", "year", "residence", "workplace", "persons"]
-    assert {"Oslo", "Hamar region", "Lillehammer", "Hadeland", "Trondheim", "Rest of Norway"} <= set(table["workplace"])
-    assert sorted(table["year"].unique()) == [2017, 2018, 2019]
+    assert {"Oslo/Bærum region", "Hamar region", "Lillehammer region", "Outside the mainland", "Rest of Norway"} <= set(
+        table["workplace"]
+    )
+    assert sorted(table["year"].unique()) == [2026, 2027, 2028]
 
 
 def test_manifest_records_what_ran(run_folder):
@@ -137,8 +139,8 @@ def test_python_api_returns_the_outcome_table(short_scenario):
     assert isinstance(table, pd.DataFrame)
     assert set(table["replicate"]) == {0}
     assert (
-        table.query("year == 2017 and municipality == 'Gjøvikregionen' and variable == 'population'")["value"].item()
-        == 70875
+        table.query("year == 2026 and municipality == 'Gjøvikregionen' and variable == 'population'")["value"].item()
+        == 72000  # SSB 07459, 1 January 2026
     )
 
 
@@ -160,13 +162,13 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
     """A run with strategies writes both scenarios, versus_no_strategies.csv, and prints the region's line."""
     overlay = tmp_path / "attract.yaml"
     overlay.write_text(
-        f"extends: {BASELINE.parent / 'attract_businesses.yaml'}\nyears: {{start: 2026, end: 2028}}\nreplicates: 3\n",
+        f"extends: {BASELINE.parent / 'attract_businesses.yaml'}\nyears: {{start: 2026, end: 2029}}\nreplicates: 3\n",
         encoding="utf-8",
     )
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["run", str(overlay), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "against no strategies, 2028 (90 % intervals): net jobs" in result.stdout
+    assert "against no strategies, 2029 (90 % intervals): net jobs" in result.stdout
     outcomes = pd.read_parquet(out / "outcomes.parquet")
     assert set(outcomes["scenario"]) == {"attract_businesses", "attract_businesses without strategies"}
     versus = pd.read_csv(out / "versus_no_strategies.csv")
@@ -185,7 +187,7 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
         "mnok_per_net_job_year",
     } <= set(versus.columns)
     region = versus[versus["municipality"] == "Gjøvikregionen"].iloc[0]
-    assert region["budget_mnok"] == 12 * 2  # 2026 and 2027: spending in 2028 acts after its 1 January
+    assert region["budget_mnok"] == 12 * 2  # 2027 and 2028: spending in 2029 acts after its 1 January
     assert region["net_jobs"] == pytest.approx(
         region["direct_jobs"] + region["displaced_jobs"] + region["indirect_jobs"]
     )

@@ -30,7 +30,7 @@ def fake_result(task: Task) -> RunResult:
         {
             "scenario": task.scenario.name,
             "replicate": task.replicate,
-            "year": [2017, 2018],
+            "year": [2026, 2027],
             "municipality": "Gjøvik",
             "variable": "population",
             "value": [value, value + 1],
@@ -40,7 +40,7 @@ def fake_result(task: Task) -> RunResult:
         {
             "scenario": task.scenario.name,
             "replicate": task.replicate,
-            "year": [2017],
+            "year": [2026],
             "residence": "Gjøvik",
             "workplace": "Oslo",
             "persons": [value],
@@ -222,7 +222,7 @@ def test_a_real_run_gives_the_reports_figures_a_map_and_the_report(place):
     """Two replicates of a short run: key numbers, figures with captions, a map per year, report.html."""
     draft = state.draft_from(place.library.baseline, state.BASELINE_FILE)
     draft = state.add_strategy(draft, controls.new_strategy("attract_businesses", library.examples(place.library)))
-    draft = replace(draft, replicates=2, start=2018, end=2019, cooperation="joint")
+    draft = replace(draft, replicates=2, start=2027, end=2028, cooperation="joint")
     job = page.start_run(place, "session", draft)
     wait_over(place.queue, job)
     assert job.state == "finished", job.error
@@ -241,7 +241,7 @@ def test_a_real_run_gives_the_reports_figures_a_map_and_the_report(place):
     }
     assert all(path.is_file() and caption for path, caption in shown.figures.values())
     assert views.build(place.cache.comparison(job.scenarios, job.replicates), place.region) is shown
-    first, last = views.map_png(shown, 2017, "baseline_edited"), views.map_png(shown, 2019, "baseline_edited")
+    first, last = views.map_png(shown, 2026, "baseline_edited"), views.map_png(shown, 2028, "baseline_edited")
     assert first.startswith(b"\x89PNG") and first != last
     report = views.report(shown, place.queue.choice)
     text = report.read_text(encoding="utf-8")
@@ -250,7 +250,7 @@ def test_a_real_run_gives_the_reports_figures_a_map_and_the_report(place):
 
 def test_runs_go_to_a_dask_cluster_when_asked(tmp_path, baseline):
     """The queue uses `regionsim compare`'s executors: here a local Dask cluster of one worker."""
-    short = baseline.model_copy(update={"years": baseline.years.model_copy(update={"start": 2017, "end": 2018})})
+    short = baseline.model_copy(update={"years": baseline.years.model_copy(update={"start": 2026, "end": 2027})})
     queue = runs.RunQueue(runs.ReplicateCache(tmp_path), ExecutorChoice(dask_local=1))
     job = queue.submit("session", [short], 2)
     wait_over(queue, job)

@@ -40,7 +40,7 @@ def edited(shelf) -> state.Draft:
     """The baseline with the library's attract_businesses strategy, a short window and two replicates."""
     draft = state.draft_from(shelf.baseline, state.BASELINE_FILE)
     draft = state.add_strategy(draft, controls.new_strategy("attract_businesses", library.examples(shelf)))
-    return replace(draft, replicates=2, start=2018, end=2020)
+    return replace(draft, replicates=2, start=2027, end=2029)
 
 
 def test_every_strategy_field_gets_a_control_with_the_schemas_documentation(shelf):
@@ -68,7 +68,7 @@ def test_every_strategy_field_gets_a_control_with_the_schemas_documentation(shel
 def test_a_new_strategy_of_every_type_is_valid_before_anyone_edits_it(shelf, folder):
     """New strategies start from the library's example of their type, so the draft validates."""
     examples = library.examples(shelf)
-    draft = replace(state.draft_from(shelf.baseline, state.BASELINE_FILE), start=2018, end=2020)
+    draft = replace(state.draft_from(shelf.baseline, state.BASELINE_FILE), start=2027, end=2029)
     for kind in STRATEGY_TYPES:
         draft = state.add_strategy(draft, controls.new_strategy(kind, examples))
     checked = state.check(draft, folder)
@@ -96,25 +96,25 @@ def test_an_invalid_lever_gets_the_schemas_message_at_its_key(edited, folder):
     assert not checked.ok
     assert checked.at("levers.strategies[0].firms_per_year") == "must be at most 1000 (got 5000)"
     assert "must be a number, not the text 'many'" in checked.at("levers.strategies[0].mean_jobs_per_firm")
-    assert state.check(replace(edited, end=2016), folder).at("years") == "end (2016) is before start (2018)"
-    window = state.check(replace(edited, start=2016), folder)
-    assert "before the base year 2017" in window.at("years.start")
+    assert state.check(replace(edited, end=2025), folder).at("years") == "end (2025) is before start (2027)"
+    window = state.check(replace(edited, start=2025), folder)
+    assert "before the base year 2026" in window.at("years.start")
 
 
 def test_the_run_plan_pairs_the_draft_with_the_baseline_on_common_seeds(edited, folder, shelf):
     """The baseline runs with the draft's window and replicates; both take the baseline's seed."""
     planned = state.plan(replace(edited, name="five_firms"), folder, shelf.scenarios)
     assert [s.name for s in planned] == ["baseline", "five_firms"]
-    assert {(s.years.start, s.years.end, s.replicates, s.seed) for s in planned} == {(2018, 2020, 2, 20251)}
+    assert {(s.years.start, s.years.end, s.replicates, s.seed) for s in planned} == {(2027, 2029, 2, 20251)}
     assert planned[1].levers.strategies and not planned[0].levers.strategies
     refused = state.plan(replace(edited, name="baseline"), folder, shelf.scenarios)
     assert refused == {"name": ["'baseline' is taken by the baseline; choose another name"]}
-    full = replace(edited, start=2025, end=2035)
+    full = replace(edited, start=2034, end=2035)
     compared = state.plan(full, folder, shelf.scenarios, ("housing.yaml", "infrastructure.yaml"))
     assert [s.name for s in compared] == ["baseline", "housing", "infrastructure"]
     # A saved scenario whose strategy starts after the session's horizon is refused, not silently run.
     assert "infrastructure.yaml: " in str(
-        state.plan(replace(edited, end=2020), folder, shelf.scenarios, ("infrastructure.yaml",))
+        state.plan(replace(edited, end=2029), folder, shelf.scenarios, ("infrastructure.yaml",))
     )
 
 
@@ -171,7 +171,7 @@ def test_a_symlink_or_an_extended_file_is_never_overwritten(edited, folder, tmp_
 
 
 def test_the_library_lists_comparable_scenarios_and_says_why_others_are_not(shelf):
-    """The hindcast starts in 2005 and cannot run against the 2017 baseline."""
+    """The hindcast starts in 2005 and cannot run against the 2026 baseline."""
     assert next(iter(shelf.scenarios)) == "baseline.yaml"
     assert "attract_businesses.yaml" in shelf.scenarios
     assert "hindcast_2005_2017.yaml" in shelf.skipped

@@ -26,15 +26,15 @@ SCENARIOS = BASELINE.parent
 
 @pytest.fixture(scope="module")
 def short(tmp_path_factory):
-    """Two short scenario files (2017-2021): the baseline and a housing strategy."""
+    """Two short scenario files (2026-2030): the baseline and a housing strategy."""
     folder = tmp_path_factory.mktemp("scenarios")
     base = folder / "base.yaml"
-    base.write_text(f"extends: {BASELINE}\nname: base\nyears: {{start: 2019, end: 2021}}\n", encoding="utf-8")
+    base.write_text(f"extends: {BASELINE}\nname: base\nyears: {{start: 2028, end: 2030}}\n", encoding="utf-8")
     housing = folder / "housing.yaml"
     housing.write_text(
-        f"extends: {SCENARIOS / 'housing.yaml'}\nname: housing\nyears: {{start: 2019, end: 2021}}\n"
+        f"extends: {SCENARIOS / 'housing.yaml'}\nname: housing\nyears: {{start: 2028, end: 2030}}\n"
         "levers:\n  strategies:\n    - {type: housing, target: Gjøvik, dwellings_per_year: 300, amenity_gain: 0.1, "
-        "from: 2018, budget_mnok_per_year: 10}\n",
+        "from: 2027, budget_mnok_per_year: 10}\n",
         encoding="utf-8",
     )
     return base, housing
@@ -89,11 +89,11 @@ def test_summary_has_horizon_values_differences_and_cost(serial):
         "budget_mnok",
         "mnok_per_net_job",
     } <= set(summary.columns)
-    assert set(summary["year"]) == {2021}
+    assert set(summary["year"]) == {2030}
     housing = summary[(summary["scenario"] == "housing") & (summary["variable"] == "population")]
     assert housing.set_index("municipality").loc["Gjøvik", "difference_mean"] > 0
     assert summary[summary["scenario"] == "base"]["difference_mean"].isna().all()
-    # 10 MNOK a year in 2018-2020: spending in the horizon year 2021 cannot act on its 1 January stocks.
+    # 10 MNOK a year in 2027-2029: spending in the horizon year 2030 cannot act on its 1 January stocks.
     assert housing.set_index("municipality").loc["Gjøvikregionen", "budget_mnok"] == pytest.approx(30.0)
 
 

@@ -43,27 +43,27 @@ def broken_region(tmp_path: Path, file: str, old: str, new: str) -> Path:
     [
         (
             "commuting_times.csv",
-            "Gjøvik,Oslo,110",
-            "Gjovik,Oslo,110",
+            "Gjøvik,Oslo/Bærum region,110",
+            "Gjovik,Oslo/Bærum region,110",
             ["commuting_times.csv:", "unknown node 'Gjovik'", "did you mean 'Gjøvik'"],
         ),
         (
             "commuting_times.csv",
-            "Gjøvik,Oslo,110",
-            "Gjøvik,Oslo,-5",
+            "Gjøvik,Oslo/Bærum region,110",
+            "Gjøvik,Oslo/Bærum region,-5",
             ["commuting_times.csv:", "minutes must be a non-negative number"],
         ),
         (
-            "jobs_by_sector_2017.csv",
-            "0529,Vestre Toten,200,2750",
-            "0529,Vestre Toten,200,3750",
-            ["jobs_by_sector_2017.csv:", "Vestre Toten", "7716 jobs", "6716"],
+            "jobs_by_sector.csv",
+            "2022,3443,Vestre Toten,202,2777",
+            "2022,3443,Vestre Toten,202,3777",
+            ["jobs_by_sector.csv:", "Vestre Toten", "7781 jobs", "6781"],
         ),
         (
             "municipalities.csv",
-            "knr,municipality,dwellings_2017",
-            "knr,municipality,dwellings",
-            ["municipalities.csv:", "missing column(s) dwellings_2017"],
+            "knr,municipality,dwellings,",
+            "knr,municipality,homes,",
+            ["municipalities.csv:", "missing column(s) dwellings"],
         ),
         (
             "region.yaml",

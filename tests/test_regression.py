@@ -18,7 +18,7 @@ from model.inputs.scenario import Scenario
 from tests.conftest import BASELINE, with_horizon
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
-HORIZON = 2020
+HORIZON = 2029
 REPLICATES = (0, 1)
 TABLES = ("outcomes", "commuting")
 

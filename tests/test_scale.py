@@ -1,32 +1,33 @@
 """A large region whose municipalities lie out of each other's daily reach.
 
-The synthetic Norway-like region of the national benchmark, built small:
-commuting times listed only within reach, commuting neighbourhoods, a
-long-distance node. It loads, runs, keeps its accounts, and nobody keeps a
-daily job out of daily reach after moving.
+Nordland county (41 municipalities, 243 000 persons, 800 km from south to
+north) built from the national data by `region create`: commuting times listed
+only within reach, commuting neighbourhoods, long-distance nodes. It loads,
+runs, keeps its accounts, and nobody keeps a daily job out of daily reach
+after moving unless the base year had such a commute.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from model.inputs.municipal.create import create_region
+from model.inputs.municipal.dataset import load_municipal_data
 from model.inputs.scenario import Scenario
 from model.simulation.region_model import RegionModel
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import national_region  # noqa: E402
+NORDLAND = "18"  # county code
 
 
 @pytest.fixture(scope="module")
 def spread_region(tmp_path_factory) -> Scenario:
-    """A 40-municipality synthetic region of 120 000 persons, written as a region folder."""
-    folder = tmp_path_factory.mktemp("spread")
-    scenario_file = national_region.build(folder, seed=5, municipalities=40, total_persons=120_000)
-    return Scenario.from_yaml(scenario_file)
+    """Nordland county as one region, written as a region folder by `region create`."""
+    table = load_municipal_data().municipalities
+    codes = list(table.index[table["county_code"] == NORDLAND])
+    created = create_region("nordland", tmp_path_factory.mktemp("spread"), municipalities=codes)
+    assert created.built.within_reach_only
+    return Scenario.from_yaml(created.scenario)
 
 
 def test_large_region_uses_int16_nodes_and_sparse_reach(spread_region):

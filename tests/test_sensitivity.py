@@ -19,15 +19,15 @@ REGION = "Gjøvikregionen"
 
 @pytest.fixture(scope="module")
 def short(tmp_path_factory):
-    """A baseline to 2020 and a strategy scenario to 2020 (one attraction strategy from 2018)."""
+    """A baseline to 2029 and a strategy scenario to 2029 (one attraction strategy from 2027)."""
     folder = tmp_path_factory.mktemp("scenarios")
-    (folder / "short.yaml").write_text(f"name: short\nextends: {BASELINE}\nyears: {{start: 2017, end: 2020}}\n")
+    (folder / "short.yaml").write_text(f"name: short\nextends: {BASELINE}\nyears: {{start: 2026, end: 2029}}\n")
     (folder / "strategy.yaml").write_text(
         f"name: strategy\nextends: {ROOT / 'scenarios' / 'byregion_strategy.yaml'}\n"
-        "years: {start: 2017, end: 2020}\n"
+        "years: {start: 2026, end: 2029}\n"
         "levers:\n  cooperation: joint\n  strategies:\n"
         "    - {type: attract_businesses, sector: manufacturing, firms_per_year: 4, mean_jobs_per_firm: 30, "
-        "from: 2018, budget_mnok_per_year: 12}\n"
+        "from: 2027, budget_mnok_per_year: 12}\n"
     )
     return folder
 
@@ -48,7 +48,7 @@ TINY = {
 def test_tiny_problem_gives_indices_in_range_and_ranks_what_matters(short, tmp_path):
     """Morris mu* >= 0, Sobol S1 and ST in [0, 1] up to their intervals; out-migration outranks the sex ratio."""
     config = _config(
-        short, "tiny", parameters=TINY, morris={"trajectories": 4, "levels": 4}, sobol={"base_samples": 8}, seed=3
+        short, "tiny", parameters=TINY, morris={"trajectories": 4, "levels": 4}, sobol={"base_samples": 16}, seed=3
     )
     result = sensitivity(config, out=tmp_path / "sa", workers=2)
     morris, sobol = result.morris, result.sobol
@@ -62,7 +62,7 @@ def test_tiny_problem_gives_indices_in_range_and_ranks_what_matters(short, tmp_p
     for name in ("morris.csv", "sobol.csv", "ranking.csv", "samples.csv", "morris.png", "sobol.png"):
         assert (tmp_path / "sa" / name).is_file()
     samples = pd.read_csv(tmp_path / "sa" / "samples.csv")
-    assert len(samples) == 4 * (3 + 1) + 8 * (3 + 2)
+    assert len(samples) == 4 * (3 + 1) + 16 * (3 + 2)
 
 
 def test_strategy_outcomes_net_jobs_and_the_cooperation_gap(short, tmp_path):

@@ -17,14 +17,14 @@ from model.inputs.scenario import Scenario
 from model.inputs.uncertain import latin_hypercube, plausible, resolve, set_values
 from tests.conftest import BASELINE, ROOT
 
-HORIZON = 2020
+HORIZON = 2029
 RANGES = "{migration_peak_rate: plausible, context.immigration_per_year: [150, 650]}"
 
 
 def _scenario(folder, name: str, extra: str = "") -> Scenario:
     path = folder / f"{name}.yaml"
     path.write_text(
-        f"name: {name}\nextends: {BASELINE}\nyears: {{start: 2017, end: {HORIZON}}}\nuncertainty: {RANGES}\n{extra}",
+        f"name: {name}\nextends: {BASELINE}\nyears: {{start: 2026, end: {HORIZON}}}\nuncertainty: {RANGES}\n{extra}",
         encoding="utf-8",
     )
     return Scenario.from_yaml(path)
@@ -88,7 +88,7 @@ def test_every_scenario_of_a_comparison_gets_the_same_draws(tmp_path):
         tmp_path,
         "homes",
         "levers:\n  strategies:\n    - {type: housing, target: Gjøvik, dwellings_per_year: 80, amenity_gain: 0.05, "
-        "from: 2018, budget_mnok_per_year: 5}\n",
+        "from: 2027, budget_mnok_per_year: 5}\n",
     )
     ensemble = compare(base, housing, replicates=5, out=tmp_path / "cmp", workers=2, uncertainty=True)
     manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text(encoding="utf-8"))
