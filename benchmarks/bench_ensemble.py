@@ -1,7 +1,7 @@
 """Ensemble throughput: region-decade runs per minute on the local pool (1 and 2 workers) and on Dask.
 
 Each configuration runs the same replicates of the baseline over ten
-simulated years (2017 to 1 January 2027) through ``model.run_ensemble``, as a
+simulated years (2026 to 1 January 2036) through ``model.run_ensemble``, as a
 user's ensemble runs them: worker start-up, every replicate's outcome table
 written atomically to a fresh folder; no summary or figures. BLAS threads
 are pinned to one in every worker. Prints a small table and writes
@@ -44,7 +44,7 @@ CONFIGURATIONS = {
 def decade(path: Path) -> Scenario:
     """The scenario with its horizon moved so that a run simulates ten years from the base year."""
     scenario = Scenario.from_yaml(path)
-    base = scenario.base_year or 2017
+    base = scenario.base_year or 2026
     end = base + SIMULATED_YEARS - 1  # the state on 1 January after the last simulated year
     years = scenario.years.model_copy(update={"start": min(scenario.years.start, end), "end": end})
     return scenario.model_copy(update={"years": years})

@@ -6,7 +6,8 @@ Outputs are not written. Prints a small table and writes benchmarks/bench_run.js
 
     .venv/bin/python benchmarks/bench_run.py [--repeats 5] [--scenario scenarios/baseline.yaml]
 
-Targets: within 1.0 s and 300 MB for 2017-2035. With --profile, also prints the top
+Targets: within 1.0 s and 300 MB for 19 years from the base year (2026-2044; the
+target was set for 2017-2035). With --profile, also prints the top
 entries of a cProfile of one more run (not timed).
 """
 
@@ -27,12 +28,13 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from model.inputs.scenario import Scenario  # noqa: E402
+from model.inputs.scenario import Scenario, Years  # noqa: E402
 from model.simulation.region_model import RegionModel  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET_SECONDS = 1.0
 TARGET_MB = 300.0
+YEARS = 19  # 1 January rows from the base year, as in the target's 2017-2035
 
 
 def main() -> None:
@@ -44,6 +46,8 @@ def main() -> None:
     args = parser.parse_args()
 
     scenario = Scenario.from_yaml(args.scenario)
+    base = scenario.base_year or 2026
+    scenario = scenario.model_copy(update={"years": Years(start=scenario.years.start, end=base + YEARS - 1)})
     RegionModel(scenario)  # reads and caches the region data: not part of the timing
     seconds, set_up, persons = [], [], 0
     for replicate in range(args.repeats):

@@ -202,7 +202,10 @@ def _print_versus(versus: pd.DataFrame, region_name: str) -> None:
 @app.command()
 def compare(
     baseline: Annotated[Path, typer.Argument(help="The baseline scenario every other is compared with.")],
-    others: Annotated[list[Path], typer.Argument(help="Scenarios to compare with the baseline.")],
+    others: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenarios to compare with the baseline (none: the baseline's own report)."),
+    ] = None,
     replicates: Annotated[
         int | None, typer.Option(help="Replicates per scenario (default: the scenarios').", min=1)
     ] = None,
@@ -221,7 +224,7 @@ def compare(
     """Run scenarios against a baseline with common random numbers; write tables, figures and report.html."""
     _one_executor(workers, dask_local, scheduler)
     try:
-        scenarios = [Scenario.from_yaml(path) for path in (baseline, *others)]
+        scenarios = [Scenario.from_yaml(path) for path in (baseline, *(others or []))]
         for scenario in scenarios:
             _warn(scenario)
         ensemble = _with_progress(
@@ -411,7 +414,12 @@ def region_create(
         + f" -> {escape(str(created.folder))}"
     )
     if created.scenario is not None:
-        console.print(f"run its baseline: regionsim run {escape(str(created.scenario))}")
+        report = Path("results") / f"{name}-baseline"
+        console.print(
+            "run its baseline (figures and report.html): "
+            f"regionsim compare {escape(str(created.scenario))} --out {report}",
+            soft_wrap=True,
+        )
 
 
 @region_app.command("list")

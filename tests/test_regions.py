@@ -154,7 +154,7 @@ def test_an_existing_folder_needs_overwrite_and_a_foreign_one_is_never_replaced(
     """An existing folder needs overwrite and a foreign one is never replaced."""
     first = regionsim("region", "create", "rost", "--ba-region", "Røst", "--out", str(tmp_path))
     assert first.returncode == 0, first.stderr
-    assert "regionsim run" in first.stdout
+    assert "regionsim compare" in first.stdout
     again = regionsim("region", "create", "rost", "--ba-region", "Røst", "--out", str(tmp_path))
     assert again.returncode == 2 and "exists already" in again.stderr and "--overwrite" in again.stderr
     (tmp_path / "regions" / "rost" / "notes.txt").write_text("mine", encoding="utf-8")
@@ -180,6 +180,21 @@ def kongsberg(tmp_path_factory):
     result = regionsim("region", "create", "kongsberg", "--ba-region", "Kongsberg", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+def test_the_printed_command_gives_a_run_folder_with_figures_and_a_report(tmp_path):
+    """`region create` prints the command that runs the baseline; it writes the figures and report.html."""
+    created = regionsim("region", "create", "kongsberg", "--ba-region", "Kongsberg", "--out", str(tmp_path))
+    assert created.returncode == 0, created.stderr
+    command = next(line for line in created.stdout.splitlines() if "regionsim compare" in line)
+    words = command.split("regionsim ", 1)[1].split()
+    words[words.index("--out") + 1] = str(tmp_path / "run")
+    result = regionsim(*words, "--replicates", "2", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "Kongsbergregionen" in report
+    assert (tmp_path / "run" / "figures" / "population.png").is_file()
+    assert (tmp_path / "run" / "figures" / "jobs.png").is_file()
 
 
 def test_a_new_region_runs_from_its_printed_command_with_the_observed_residents(kongsberg):

@@ -21,6 +21,11 @@ from model.report import figures
 from model.report.html import band_note, render
 from model.report.run_figures import observed_jobs, observed_population
 
+# Sources hold no jobs by industry per municipality: every figure by sector says so.
+SECTOR_ESTIMATE = (
+    "estimate: the base year's jobs by sector (SSB has no table by industry and municipality; see the region's README)"
+)
+
 
 def comparison_figures(
     ensemble,
@@ -120,8 +125,9 @@ def comparison_figures(
                 colours,
                 folder,
                 "jobs_by_sector.png",
-                f"Jobs by sector in the region, {horizon}",
-                f"Which industries carry each scenario's jobs at the horizon; whiskers show {band}.",
+                f"Jobs by sector in the region, {horizon}\n{SECTOR_ESTIMATE}",
+                f"Which industries carry each scenario's jobs at the horizon; whiskers show {band}. "
+                f"{SECTOR_ESTIMATE.capitalize()}.",
                 "jobs",
             ),
         ),
@@ -144,8 +150,8 @@ def comparison_figures(
                 colours,
                 folder,
                 "vacancies_by_sector.png",
-                f"Unfilled vacancies by sector in the region, {horizon}",
-                "Where employers cannot find workers at the horizon.",
+                f"Unfilled vacancies by sector in the region, {horizon}\n{SECTOR_ESTIMATE}",
+                f"Where employers cannot find workers at the horizon. {SECTOR_ESTIMATE.capitalize()}.",
                 "unfilled positions",
             ),
         ),
