@@ -371,6 +371,7 @@ def region_create(
     """Write a complete region folder and its baseline scenario, and print the command that runs it."""
     from model.inputs.municipal.create import create_region
 
+    _terminate_as_exit()  # a SIGTERM mid-build unwinds like Ctrl-C: the staged folder is removed
     # `--municipalities 3407 3442 ...` and `--ba-region 016 017`: the values after the first arrive as extra arguments.
     extra = list(context.args)
     if extra and not (municipalities or ba_region):
@@ -386,7 +387,7 @@ def region_create(
         )
     if extra:
         (municipalities if municipalities else ba_region).extend(extra)
-    codes = [code for item in municipalities or [] for code in item.replace(",", " ").split()]
+    codes = [code.strip() for item in municipalities or [] for code in _listed(item)]
     try:
         created = create_region(
             name,
@@ -407,7 +408,7 @@ def region_create(
     built = created.built
     persons = int(built.persons.loc[built.persons["year"] == built.last_year, "persons"].sum())
     console.print(
-        f"{escape(built.name)}: {len(built.codes)} municipalities, "
+        f"{escape(built.name)}: {len(built.codes)} municipalit{'y' if len(built.codes) == 1 else 'ies'}, "
         + f"{persons:,}".replace(",", " ")
         + f" persons on 1 January {built.last_year}"
         + (" [bold](look-ahead)[/bold]" if built.look_ahead else "")
@@ -420,6 +421,23 @@ def region_create(
             f"regionsim compare {escape(str(created.scenario))} --out {report}",
             soft_wrap=True,
         )
+
+
+def _listed(item: str) -> list[str]:
+    """Codes or names in one value: split at commas, and at spaces too when every word is a code."""
+    parts = [part.strip() for part in item.split(",") if part.strip()]
+    words = item.replace(",", " ").split()
+    return words if all(word.isdigit() for word in words) else parts
+
+
+def _terminate_as_exit() -> None:
+    """Turn SIGTERM into SystemExit(143), so that cleanup code (finally, except BaseException) runs."""
+    import signal
+
+    def stop(number, _frame):
+        raise SystemExit(128 + number)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 @region_app.command("list")

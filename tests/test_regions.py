@@ -88,6 +88,20 @@ def test_jobs_that_disagree_with_the_commuting_columns_fail_naming_file_and_colu
     assert len(message.splitlines()) == 1
 
 
+def test_a_count_that_is_text_or_a_missing_row_fails(tmp_path):
+    """Text where a count belongs, or a municipality's row missing in a year, is named, never read as missing."""
+    folder = _copy_data(tmp_path)
+    path = folder / "employment.csv"
+    text = path.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("2020,3407,"))
+    path.write_text(text.replace(row, row.replace(",", ",abc", 3).replace(",abc", ",", 2), 1), encoding="utf-8")
+    with pytest.raises(InputError, match="employment.csv: population_15_74: must hold non-negative numbers, not 'abc"):
+        load_municipal_data(folder)
+    path.write_text(text.replace(row + "\n", ""), encoding="utf-8")
+    with pytest.raises(InputError, match="employment.csv: municipality_code: no row for 3407 in 2020"):
+        load_municipal_data(folder)
+
+
 def test_municipalities_above_the_nation_fail(tmp_path):
     """Municipalities above the nation fail."""
     folder = _copy_data(tmp_path)
@@ -132,6 +146,10 @@ def test_the_travel_time_rule_is_the_fit_to_the_ba_times(data):
     [
         (["--municipalities", "3407", "3407"], "3407 Gjøvik is listed twice"),
         (["--municipalities", "Gjövik"], "did you mean 'Gjøvik'?"),
+        (["--municipalities", "Herøy"], "'Herøy' matches 2 municipalities: Herøy 1515"),
+        (["--municipalities", "Aurdal"], "matches 2 municipalities"),
+        (["--municipalities", "Kongsvinger"], "municipality 'Kongsvinger' (3401) is not in the data set"),
+        (["--ba-region", "018", "Gjøvik"], "BA region 018 Gjøvik is given twice"),
         (["--municipalities", "12345"], "is not a municipality code"),
         (["--municipalities", "9999"], "municipality 9999 is not in the data set"),
         (["--ba-region", "Gjovick"], "did you mean 'Gjøvik'?"),
@@ -161,6 +179,22 @@ def test_an_existing_folder_needs_overwrite_and_a_foreign_one_is_never_replaced(
     foreign = regionsim("region", "create", "rost", "--ba-region", "Røst", "--out", str(tmp_path), "--overwrite")
     assert foreign.returncode == 2 and "is not a folder this command built" in foreign.stderr
     assert (tmp_path / "regions" / "rost" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("name", ["gjovik\n", "..", "a" * 61, "Gjovik"])
+def test_a_name_that_is_no_plain_folder_name_is_refused(tmp_path, name):
+    """NAME becomes a folder: a newline, dots, upper case or more than 60 characters are refused."""
+    result = regionsim("region", "create", name, "--ba-region", "Røst", "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "is not a usable region name" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_out_naming_a_file_is_refused(tmp_path):
+    """--out must be a folder."""
+    (tmp_path / "file").write_text("mine", encoding="utf-8")
+    result = regionsim("region", "create", "rost", "--ba-region", "Røst", "--out", str(tmp_path / "file"))
+    assert result.returncode == 2 and "--out: is not a folder" in result.stderr
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "mine"
 
 
 def test_region_list_shows_ba_regions_with_their_municipalities():

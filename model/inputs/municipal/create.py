@@ -15,7 +15,7 @@ from model.inputs.municipal.local import read_local
 from model.inputs.municipal.selection import COMMAND, ba_regions_table, choose_municipalities
 from model.inputs.municipal.write import check_targets, write_region
 
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-æøå]*$")
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_\-æøå]{0,59}")  # a folder name of at most 60 characters
 NATIONAL_RATES = Path(__file__).resolve().parents[3] / "scenarios" / "national" / "norway"
 
 
@@ -43,18 +43,20 @@ def create_region(
     command: str = "",
 ) -> Created:
     """Build a region folder and its baseline scenario under `out` (regions/NAME/ and NAME_baseline.yaml)."""
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise InputError(
             Problem(
                 COMMAND,
                 f"{name!r} is not a usable region name",
                 key="NAME",
-                hint="lower-case letters, digits, '_' and '-', e.g. kongsberg",
+                hint="lower-case letters, digits, '_' and '-', at most 60, e.g. kongsberg",
             )
         )
     check_targets(out, name, overwrite, scenario)
     dataset = load_municipal_data((data or DEFAULT_FOLDER).resolve())
-    codes = choose_municipalities(dataset.municipalities, municipalities or [], ba_regions or [], everything)
+    codes = choose_municipalities(
+        dataset.municipalities, municipalities or [], ba_regions or [], everything, dataset.absent_names()
+    )
     local_files = read_local(local.resolve()) if local is not None else None
     year = last_year if last_year is not None else dataset.population_years[-1]
     display = title or _title(name, dataset.municipalities, codes, ba_regions or [], everything)

@@ -9,6 +9,7 @@ damaged or foreign folder fails with one line naming file and column.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -93,6 +94,15 @@ class MunicipalData:
         )
         return names.where(~shared, names + " (" + counties.astype(str) + ")")
 
+    def absent_names(self) -> dict[str, str]:
+        """Code -> name of the municipalities on the map but not in the data set (the withheld ones)."""
+        try:
+            features = json.loads(self.map_file.read_text(encoding="utf-8"))["features"]
+            names = {f["properties"]["municipality_code"]: f["properties"]["municipality_name"] for f in features}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+        return {code: name for code, name in names.items() if code not in self.municipalities.index}
+
     @property
     def map_file(self) -> Path:
         """The municipal borders (GeoJSON)."""
@@ -169,32 +179,45 @@ def _read(path: Path, columns: list[str]) -> pd.DataFrame:
                 hint="the header has " + ", ".join(table.columns),
             )
         )
+    if table.empty:
+        raise InputError(
+            Problem(path, "holds no rows", hint="a municipal data folder holds the data set's full tables")
+        )
     for column in columns:
-        if column.endswith("_code") or column in ("sex",):
-            table[column] = table[column].astype(str)
-        elif column not in ("municipality_name", "baregion_name"):
-            values = pd.to_numeric(table[column], errors="coerce")
-            allowed_missing = column in (
-                "employed",
-                "jobs_by_workplace_15_74",
-                "employed_residents_15_74",
-                "population_15_74",
-                "employed_residents_workplace_not_in_od",
-            )
-            bad = (values < 0) | (values.isna() & ~allowed_missing) | ~(values.abs() < np.inf) & values.notna()
-            if column in ("label_lon", "label_lat"):
-                bad = values.isna() | ~(values.abs() < np.inf)
-            if bad.any():
-                where = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(
-                    Problem(
-                        path,
-                        f"must hold non-negative numbers, not {table[column].iloc[where]!r} (row {where + 1})",
-                        key=column,
-                    )
-                )
-            table[column] = values
+        if column.endswith("_code") or column == "sex":
+            table[column] = table[column].astype(str).str.strip()
+        elif column in ("municipality_name", "baregion_name"):
+            table[column] = table[column].astype(str).str.strip()  # the BA file has trailing no-break spaces
+        else:
+            table[column] = _numbers(path, table, column)
     return table
+
+
+# Counts that may be missing (Rindal 2019 is, by the data set's README); everything else must be there.
+MAY_BE_MISSING = {
+    "employed",
+    "jobs_by_workplace_15_74",
+    "employed_residents_15_74",
+    "population_15_74",
+    "employed_residents_workplace_not_in_od",
+}
+SIGNED = {"label_lon", "label_lat"}  # coordinates may be negative
+
+
+def _numbers(path: Path, table: pd.DataFrame, column: str) -> pd.Series:
+    """A numeric column: empty cells only where a count may be missing, never text or a negative count."""
+    raw = table[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    empty = raw.isna() | raw.astype(str).str.strip().isin(["", "nan", "NaN", "<NA>", "None"])
+    text = values.isna() & ~empty
+    bad = text | (empty & (column not in MAY_BE_MISSING)) | (values.notna() & ~(values.abs() < np.inf))
+    if column not in SIGNED:
+        bad |= values < 0
+    if bad.any():
+        where = int(np.flatnonzero(bad.to_numpy())[0])
+        kind = "numbers" if column in SIGNED else "non-negative numbers"
+        raise InputError(Problem(path, f"must hold {kind}, not {raw.iloc[where]!r} (data row {where + 1})", key=column))
+    return values
 
 
 def _comment_lines(path: Path) -> int:
@@ -210,6 +233,27 @@ def _comment_lines(path: Path) -> int:
 def _check(data: MunicipalData) -> None:
     """The identities of the set: jobs = commuting column sums; municipalities never exceed the nation."""
     folder = data.folder
+    duplicated = data.municipalities.index[data.municipalities.index.duplicated()]
+    if len(duplicated):
+        raise InputError(
+            Problem(folder / "municipalities.csv", f"code {duplicated[0]} appears twice", key="municipality_code")
+        )
+    rows = data.employment.index
+    if rows.duplicated().any():
+        year, code = rows[rows.duplicated()][0]
+        raise InputError(Problem(folder / "employment.csv", f"{code} appears twice in {year}", key="municipality_code"))
+    for year in data.employment_years:
+        present = set(data.employment.xs(year, level="year").index)
+        lacking = sorted(({NATIONAL_CODE} | set(data.municipalities.index)) - present)
+        if lacking:
+            raise InputError(
+                Problem(
+                    folder / "employment.csv",
+                    f"no row for {lacking[0]} in {year}",
+                    key="municipality_code",
+                    hint=f"{len(lacking)} row(s) missing; each municipality and {NATIONAL_CODE} need one a year",
+                )
+            )
     known = set(data.municipalities.index)
     for name, codes in (
         ("population_age_sex.parquet", set(data.population["code"])),

@@ -27,7 +27,7 @@ def neighbourhood_map(path: Path, codes: list[str]) -> dict:
         features = collection["features"]
         by_code = {f["properties"]["municipality_code"]: f for f in features}
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise InputError(Problem(path, f"not a municipal map: {error}", key="municipality_code")) from None
+        raise InputError(Problem(path, f"not a municipal map: {error}")) from None
     missing = [code for code in codes if code not in by_code]
     if missing:
         raise InputError(Problem(path, f"no shape for municipality {missing[0]}", key="municipality_code"))

@@ -41,6 +41,13 @@ def region_paths(out: Path, name: str) -> tuple[Path, Path]:  # name: the folder
 def check_targets(out: Path, name: str, overwrite: bool, with_scenario: bool = True) -> None:
     """Refuse before any work if the folder or scenario exists and may not be replaced."""
     folder, scenario = region_paths(out, name)
+    for place in (out, out / "regions"):
+        if place.exists() and not place.is_dir():
+            raise InputError(
+                Problem(place, "is not a folder", key="--out", hint="--out names a folder (made if missing)")
+            )
+    if folder.is_symlink():
+        raise InputError(Problem(folder, "is a link, never replaced", key="--out", hint="choose another --out or name"))
     for path in (folder, scenario) if with_scenario else (folder,):
         if path.exists() and not overwrite:
             raise InputError(
@@ -77,8 +84,11 @@ def _is_built_region(folder: Path) -> bool:
         return False
     if stamp.get("built_by") != BUILT_BY:
         return False
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    return present == set(stamp.get("files", [])) | {STAMP}
+    listed = set(stamp.get("files", [])) | {STAMP}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+    folders = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+    parents = {Path(name).parent.as_posix() for name in listed} - {"."}
+    return present == listed and folders <= parents
 
 
 def write_region(
@@ -87,9 +97,12 @@ def write_region(
     """Write the region folder and (unless `scenario` is false) its baseline scenario; returns both paths."""
     check_targets(out, folder_name, overwrite, scenario)
     folder, scenario_path = region_paths(out, folder_name)
+    made = [p for p in (out, folder.parent) if not p.exists()]  # removed again if the build fails
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder_name}-", dir=folder.parent))
     staging.chmod(0o755)
+    scenario_tmp = scenario_path.with_name(f".{folder_name}.tmp")
+    old = folder.with_name(f".{folder_name}.replaced")
     try:
         files = _write_tables(built, staging)
         (staging / "region.yaml").write_text(region_yaml(built, command), encoding="utf-8")
@@ -97,21 +110,28 @@ def write_region(
         files += ["region.yaml", "README.md"]
         stamp = {"built_by": BUILT_BY, "command": command, "data": str(built.data.folder.name), "files": sorted(files)}
         (staging / STAMP).write_text(json.dumps(stamp, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        scenario_text = baseline_scenario(built, folder_name, os.path.relpath(folder, scenario_path.parent))
-        scenario_tmp = scenario_path.with_name(f".{scenario_path.name}.tmp")
-        scenario_tmp.write_text(scenario_text, encoding="utf-8")
-        if folder.exists():
-            shutil.rmtree(folder)
+        if scenario:
+            relative = os.path.relpath(folder, scenario_path.parent)
+            scenario_tmp.write_text(baseline_scenario(built, folder_name, relative), encoding="utf-8")
+        if folder.exists():  # set the old folder aside, so that a failure can put it back
+            os.replace(folder, old)
         os.replace(staging, folder)
         if scenario:
             os.replace(scenario_tmp, scenario_path)
-        else:
-            scenario_tmp.unlink()
-            scenario_path = None
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        scenario_path.with_name(f".{scenario_path.name}.tmp").unlink(missing_ok=True)
+        scenario_tmp.unlink(missing_ok=True)
+        if old.exists():
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            os.replace(old, folder)
+        for place in reversed(made):
+            if place.is_dir() and not any(place.iterdir()):
+                place.rmdir()
         raise
+    if not scenario:
+        scenario_path = None
     return folder, scenario_path
 
 
