@@ -151,7 +151,8 @@ def persons_by_sex_age(table, path: Path) -> dict[int, np.ndarray]:
     bad = ~table["sex"].isin(SEXES)
     if bad.any():
         row = table[bad].iloc[0]
-        raise InputError(Problem(path, f"sex must be female or male, not {row['sex']!r}", line=int(row["source_line"])))
+        line = int(row["source_line"]) if "source_line" in row else None
+        raise InputError(Problem(path, f"sex must be female or male, not {row['sex']!r}", line=line, key="sex"))
     years = table["year"].astype(int).to_numpy()
     sexes = table["sex"].map(SEXES.index).to_numpy()
     ages = np.minimum(table["age"].astype(int).to_numpy(), MAX_AGE)

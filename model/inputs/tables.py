@@ -47,28 +47,41 @@ def _cached_read(
     return _read(Path(path), columns, numeric, positive)
 
 
-def _read(path: Path, columns: Sequence[str], numeric: Sequence[str], positive: Sequence[str]) -> pd.DataFrame:
+def comment_lines(path: Path) -> int:
+    """How many `#` lines (the source) open a file."""
+    count = 0
     with path.open(encoding="utf-8") as handle:
-        lines = handle.readlines()
-    comments = 0
-    while comments < len(lines) and lines[comments].startswith("#"):
-        comments += 1
-    if comments == 0:
-        raise InputError(Problem(path, "the first line must cite the source (a line starting with #)", line=1))
-    try:
-        table = pd.read_csv(path, skiprows=comments, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InputError(Problem(path, f"not a readable CSV table: {error}")) from None
+        for line in handle:
+            if not line.startswith("#"):
+                break
+            count += 1
+    return count
+
+
+def check_columns(path: Path, table: pd.DataFrame, columns: Sequence[str], line: int | None = None) -> None:
+    """Refuse a table that lacks any of `columns`, naming the first missing one and the header it has."""
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise InputError(
             Problem(
                 path,
                 f"missing column(s) {', '.join(missing)}",
-                line=comments + 1,
-                hint=f"the header has {', '.join(table.columns)}",
+                line=line,
+                key=missing[0],
+                hint=f"the header has {', '.join(map(str, table.columns))}",
             )
         )
+
+
+def _read(path: Path, columns: Sequence[str], numeric: Sequence[str], positive: Sequence[str]) -> pd.DataFrame:
+    comments = comment_lines(path)
+    if comments == 0:
+        raise InputError(Problem(path, "the first line must cite the source (a line starting with #)", line=1))
+    try:
+        table = pd.read_csv(path, skiprows=comments, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputError(Problem(path, f"not a readable CSV table: {error}")) from None
+    check_columns(path, table, columns, line=comments + 1)
     table["source_line"] = range(comments + 2, comments + 2 + len(table))
     for column in numeric:
         values = pd.to_numeric(table[column], errors="coerce")

@@ -22,7 +22,7 @@ from model.inputs.municipal.local import LocalFiles
 from model.inputs.municipal.nodes import OUTSIDE_MAINLAND, OutsideNode, choose_nodes
 from model.inputs.municipal.sector_split import estimate_split, national_jobs_by_sector
 from model.inputs.municipal.travel import DAILY_REACH_MINUTES, minutes_between
-from model.inputs.national import MAX_AGE, SEXES
+from model.inputs.national import MAX_AGE, SEXES, persons_by_sex_age
 from model.inputs.sectors import SECTOR_KEYS
 
 PERSONS_PER_DWELLING = 2.1  # Norway: about 5.26 million persons in 2.5 million dwellings (SSB 06265, 2017)
@@ -251,17 +251,14 @@ def _commuting(data: MunicipalData, codes: list[str], quarters: list[int]) -> pd
 def _sector_split(data, codes, names, quarters, by_year, national_folder) -> pd.DataFrame:
     national = national_jobs_by_sector(national_folder)
     frames = []
-    nation_by_year = data.national_population.groupby(["year", "sex", "age"])["persons"].sum()
+    nation_by_year = persons_by_sex_age(data.national_population, data.folder / "population_age_sex_norway.parquet")
     for quarter in quarters:
         jobs = data.employment.xs(quarter, level="year").reindex(codes)["jobs"].to_numpy()
         year = quarter + 1
         persons = by_year.get(year)
         if persons is None:  # the cut ends before that 1 January: the persons of the last year known
             persons = by_year[max(by_year)]
-        nation = np.zeros((len(SEXES), MAX_AGE + 1))
-        served_year = year if year in nation_by_year.index.get_level_values("year") else max(by_year)
-        for (sex, age), value in nation_by_year.loc[served_year].items():
-            nation[SEXES.index(sex), min(int(age), MAX_AGE)] += value
+        nation = nation_by_year[year if year in nation_by_year else max(by_year)]
         total = float(data.employment.loc[(quarter, NATIONAL_CODE), "jobs"])
         split = estimate_split(jobs, persons, national, nation, total)
         frame = pd.DataFrame(split, columns=list(SECTOR_KEYS))

@@ -61,7 +61,6 @@ def create_region(
     year = last_year if last_year is not None else dataset.population_years[-1]
     display = title or _title(name, dataset.municipalities, codes, ba_regions or [], everything)
     built = assemble(dataset, display, codes, year, NATIONAL_RATES, local_files)
-    built.name = display
     folder, scenario_path = write_region(built, out, overwrite, command, folder_name=name, scenario=scenario)
     return Created(built, folder, scenario_path)
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from model.inputs.errors import InputError, Problem
+from model.inputs.tables import check_columns, comment_lines
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "scenarios" / "national" / "norway" / "municipal"
 WITHHELD_CODE = "9999"  # commuting flows with one end in a withheld municipality
@@ -114,7 +115,8 @@ class MunicipalData:
         if path.suffix == ".parquet":
             metadata = pq.read_schema(path).metadata or {}
             return metadata.get(b"source", b"").decode() or f"{name} of the municipal data set ({self.folder})"
-        first = path.open(encoding="utf-8").readline()
+        with path.open(encoding="utf-8") as handle:
+            first = handle.readline()
         return first.lstrip("# ").strip() if first.startswith("#") else f"{name} of the municipal data set"
 
 
@@ -166,19 +168,10 @@ def _read(path: Path, columns: list[str]) -> pd.DataFrame:
         if path.suffix == ".parquet":
             table = pd.read_parquet(path)
         else:
-            table = pd.read_csv(path, comment=None, dtype=codes, skiprows=_comment_lines(path))
+            table = pd.read_csv(path, comment=None, dtype=codes, skiprows=comment_lines(path))
     except Exception as error:  # a damaged file of any kind: one line, no traceback
         raise InputError(Problem(path, f"not readable: {str(error).splitlines()[0]}")) from None
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InputError(
-            Problem(
-                path,
-                f"missing column(s) {', '.join(missing)}",
-                key=missing[0],
-                hint="the header has " + ", ".join(table.columns),
-            )
-        )
+    check_columns(path, table, columns)
     if table.empty:
         raise InputError(
             Problem(path, "holds no rows", hint="a municipal data folder holds the data set's full tables")
@@ -218,16 +211,6 @@ def _numbers(path: Path, table: pd.DataFrame, column: str) -> pd.Series:
         kind = "numbers" if column in SIGNED else "non-negative numbers"
         raise InputError(Problem(path, f"must hold {kind}, not {raw.iloc[where]!r} (data row {where + 1})", key=column))
     return values
-
-
-def _comment_lines(path: Path) -> int:
-    with path.open(encoding="utf-8") as handle:
-        count = 0
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            count += 1
-    return count
 
 
 def _check(data: MunicipalData) -> None:

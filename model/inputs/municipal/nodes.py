@@ -20,7 +20,7 @@ Rule (documented in each built region's README):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,6 @@ class OutsideNode:
     lat: float | None = None
     lon: float | None = None
     commuters: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def choose_nodes(data: MunicipalData, region: list[str], year: int) -> list[OutsideNode]:

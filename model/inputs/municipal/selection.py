@@ -92,7 +92,8 @@ def _municipality(municipalities: pd.DataFrame, given: str, absent: dict[str, st
         raise _problem(f"{given!r} is not a municipality code", "--municipalities", "codes have four digits, e.g. 3407")
     names = municipalities["municipality_name"].astype(str).str.strip()
     counties = municipalities.get("county_name", municipalities["county_code"]).astype(str)
-    whole = {_fold(name): code for code, name in names.items() if list(names.map(_fold)).count(_fold(name)) == 1}
+    folded = names.map(_fold)
+    whole = {name: code for code, name in folded[~folded.duplicated(keep=False)].items()}
     if _fold(text) in whole:
         return whole[_fold(text)]
     matches = sorted(_names_by_fold(names.to_dict()).get(_fold(text), set()))
