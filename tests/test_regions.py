@@ -227,6 +227,7 @@ def test_the_printed_command_gives_a_run_folder_with_figures_and_a_report(tmp_pa
     assert result.returncode == 0, result.stderr
     report = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     assert "Kongsbergregionen" in report
+    assert "Estimate: the base year" in report and "jobs by sector (SSB has no table" in report  # sector figures say so
     assert (tmp_path / "run" / "figures" / "population.png").is_file()
     assert (tmp_path / "run" / "figures" / "jobs.png").is_file()
 

@@ -25,6 +25,7 @@ from model.report.run_figures import observed_jobs, observed_population
 SECTOR_ESTIMATE = (
     "estimate: the base year's jobs by sector (SSB has no table by industry and municipality; see the region's README)"
 )
+SECTOR_ESTIMATE_SENTENCE = SECTOR_ESTIMATE[0].upper() + SECTOR_ESTIMATE[1:]  # "Estimate: ... SSB ... README"
 
 
 def comparison_figures(
@@ -127,7 +128,7 @@ def comparison_figures(
                 "jobs_by_sector.png",
                 f"Jobs by sector in the region, {horizon}\n{SECTOR_ESTIMATE}",
                 f"Which industries carry each scenario's jobs at the horizon; whiskers show {band}. "
-                f"{SECTOR_ESTIMATE.capitalize()}.",
+                f"{SECTOR_ESTIMATE_SENTENCE}.",
                 "jobs",
             ),
         ),
@@ -151,7 +152,7 @@ def comparison_figures(
                 folder,
                 "vacancies_by_sector.png",
                 f"Unfilled vacancies by sector in the region, {horizon}\n{SECTOR_ESTIMATE}",
-                f"Where employers cannot find workers at the horizon. {SECTOR_ESTIMATE.capitalize()}.",
+                f"Where employers cannot find workers at the horizon. {SECTOR_ESTIMATE_SENTENCE}.",
                 "unfilled positions",
             ),
         ),
