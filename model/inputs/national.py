@@ -1,9 +1,13 @@
 """National context read from data: death and birth rates, age structure, participation.
 
-Rates are held by calendar year. A year before the first data year uses the
-first (fertility scaled to the births of that year, see
-:func:`early_fertility_factors`); a year after the last uses the last
-(scenarios move them with their context: scaling and mortality improvement).
+Rates are held by calendar year. A year outside the fertility data uses the
+nearest data year's rates scaled to Norway's infants of the year after, where
+they are known (see :func:`fertility_factors`); a year after the last known
+infants keeps the last factor (fertility stays at its latest observed level);
+death rates after the last data year are the last year's (scenarios move
+them with their context: scaling and mortality improvement). A region built
+as it was known in a past year reads the national data up to that year only
+(``known_until``), so a backtest never sees the national future.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ class NationalData:
         participation_table: labour-force share by sex and age (unscaled estimate).
         establishment_size: sector -> (mean employees, lognormal sigma) of establishments.
         folder: where the files are.
-        early_fertility: year before the fertility data -> factor on the first data year's rates.
+        fertility_factors: year outside the fertility data -> factor on the nearest data year's rates.
+        known_until: the last 1 January whose persons are read (None: all in the file).
     """
 
     death_rates: dict[int, np.ndarray]
@@ -42,16 +47,24 @@ class NationalData:
     participation_table: np.ndarray
     establishment_size: dict[str, tuple[float, float]]
     folder: Path
-    early_fertility: dict[int, float] = field(default_factory=dict)
+    fertility_factors: dict[int, float] = field(default_factory=dict)
+    known_until: int | None = None
 
     def death_rate(self, year: int) -> np.ndarray:
         """m(x) by sex and age for a year (nearest data year)."""
         return self.death_rates[_nearest(self.death_rates, year)]
 
     def fertility_rate(self, year: int) -> np.ndarray:
-        """Births per woman by age for a year (nearest data year; scaled before the first)."""
+        """Births per woman by age for a year (nearest data year, scaled to the infants outside the data)."""
         rates = self.fertility[_nearest(self.fertility, year)]
-        return rates * self.early_fertility.get(year, 1.0)
+        return rates * self.fertility_factor(year)
+
+    def fertility_factor(self, year: int) -> float:
+        """The factor on the nearest data year's rates: 1 in the data years, the last known one after."""
+        if year in self.fertility_factors:
+            return self.fertility_factors[year]
+        later = [y for y in self.fertility_factors if y > max(self.fertility)]
+        return self.fertility_factors[max(later)] if later and year > max(self.fertility) else 1.0
 
     def age_structure(self, year: int) -> np.ndarray:
         """Persons by sex and age for a year (nearest data year)."""
@@ -67,12 +80,14 @@ def _nearest(table: dict[int, np.ndarray], year: int) -> int:
     return min(max(year, years[0]), years[-1])
 
 
-def load_national(folder: Path) -> NationalData:
-    """Read a national data folder (see scenarios/national/norway/README.md)."""
+def load_national(folder: Path, known_until: int | None = None) -> NationalData:
+    """Read a national data folder (see scenarios/national/norway/README.md), persons up to `known_until`."""
     if not folder.is_dir():
         raise InputError(Problem(folder, "national data folder not found"))
     fertility = _fertility(folder / "fertility_rates_2008_2017.csv")
     population = _population(folder / "population_age_sex_1986_2026.csv")
+    if known_until is not None:
+        population = {year: grid for year, grid in population.items() if year <= known_until}
     return NationalData(
         death_rates=_death_rates(folder / "death_rates_2008_2017.csv"),
         fertility=fertility,
@@ -80,32 +95,33 @@ def load_national(folder: Path) -> NationalData:
         participation_table=_participation(folder / "labour_force_participation.csv"),
         establishment_size=_establishment_size(folder / "establishment_size.csv"),
         folder=folder,
-        early_fertility=early_fertility_factors(fertility, population),
+        fertility_factors=fertility_factors(fertility, population),
+        known_until=known_until,
     )
 
 
-def early_fertility_factors(fertility: dict[int, np.ndarray], population: dict[int, np.ndarray]) -> dict[int, float]:
-    """Factors on the first data year's fertility for the years before it, from Norway's infants.
+def fertility_factors(fertility: dict[int, np.ndarray], population: dict[int, np.ndarray]) -> dict[int, float]:
+    """Factors on the nearest data year's fertility for the years outside the data, from Norway's infants.
 
     Infants on 1 January of year Y+1 are year Y's births less infant deaths plus
     infant immigrants; in the data years they are a stable multiple (about 1.005)
-    of the births the year's own rates give. Before the first data year, the
-    factor is what the first year's rates must be multiplied by to give the
-    infants observed, divided by that multiple. (2005: 0.935, matching Norway's
-    TFR of 1.84 then against 1.96 in 2008.)
+    of the births the year's own rates give. Outside the data years, the
+    factor is what the nearest data year's rates must be multiplied by to give
+    the infants observed, divided by that multiple. (2005: 0.935, matching
+    Norway's TFR of 1.84 then against 1.96 in 2008; 2023: about 0.86, TFR 1.40
+    against 1.62 in 2017.)
     """
 
     def births(year: int, rates: np.ndarray) -> float:
         mothers = (population[year][0] + population[year + 1][0]) / 2  # women, mid-year
         return float((mothers * rates).sum())
 
-    first = min(fertility)
     usual = [population[y + 1][:, 0].sum() / births(y, fertility[y]) for y in fertility if y + 1 in population]
     multiple = float(np.mean(usual))
     return {
-        year: float(population[year + 1][:, 0].sum() / births(year, fertility[first]) / multiple)
+        year: float(population[year + 1][:, 0].sum() / births(year, fertility[_nearest(fertility, year)]) / multiple)
         for year in population
-        if year < first and year + 1 in population
+        if year not in fertility and year + 1 in population
     }
 
 

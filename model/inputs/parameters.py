@@ -451,6 +451,18 @@ class Parameters(Strict):
         ge=0,
         le=50,
     )
+    fertility_level_years: int = param(
+        5,
+        "years",
+        (3, 10),
+        "Window of each municipality's fertility level: its infants over the births Norway's rates "
+        "give its women, in the years before the region's last known 1 January "
+        "(model/inputs/fertility_levels.py; 2021-2025: Gjovik, a student town, 0.94, Gildeskal 1.19). 0 applies "
+        "Norway's rates everywhere. Five years hold about 600-1 500 births in a small municipality, "
+        "a relative standard error of 3-4 %.",
+        ge=0,
+        le=20,
+    )
     newborn_male_share: float = param(
         0.514, "share", (0.510, 0.518), "Boys among births (sex ratio at birth about 1.06, SSB).", ge=0, le=1
     )

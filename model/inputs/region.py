@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from model.inputs.errors import InputError, Problem, did_you_mean
+from model.inputs.fertility_levels import fertility_levels
 from model.inputs.national import MAX_AGE, SEXES, NationalData, load_national, persons_by_sex_age
 from model.inputs.sectors import SECTOR_KEYS
 from model.inputs.tables import read_table
@@ -226,6 +227,25 @@ class RegionData:
             self._observed["population"] = by_year
         return self._observed["population"]
 
+    @property
+    def last_known_year(self) -> int | None:
+        """The last 1 January whose persons the region knows (its `last_year`, else its latest observed)."""
+        observed = self.observed_population()
+        return self._spec.last_year or (max(observed) if observed else None)
+
+    def fertility_levels(self, years: int) -> np.ndarray:
+        """Each municipality's fertility relative to Norway's rates over `years` known years (see fertility_levels)."""
+        key = f"fertility_levels_{years}"
+        if key not in self._observed:
+            last = self.last_known_year
+            observed = self.observed_population()
+            self._observed[key] = (
+                np.ones(self.n_municipalities)
+                if last is None
+                else fertility_levels(observed, self.national, last, years, self.n_municipalities)
+            )
+        return self._observed[key]
+
     def observed_jobs(self) -> dict[tuple[str, int], int]:
         """Observed yearly jobs by workplace, (municipality, 1 January) -> jobs, where the data hold a series.
 
@@ -352,7 +372,7 @@ def _national(folder: Path, spec: _RegionFile, document) -> NationalData:
     """The national folder: a name under scenarios/national/, or a path relative to region.yaml."""
     for candidate in (NATIONAL_FOLDER / spec.national, folder / spec.national):
         if candidate.is_dir():
-            return load_national(candidate.resolve())
+            return load_national(candidate.resolve(), spec.last_year)
     path, line = document.where(("national",))
     known = sorted(p.name for p in NATIONAL_FOLDER.iterdir() if p.is_dir()) if NATIONAL_FOLDER.is_dir() else []
     hint = (

@@ -56,16 +56,28 @@ class DemographyResult:
     deaths: np.ndarray
 
 
-def advance(persons: Persons, rates: Rates, male_share: float, n_municipalities: int, draws: Draws) -> DemographyResult:
+def advance(
+    persons: Persons,
+    rates: Rates,
+    male_share: float,
+    n_municipalities: int,
+    draws: Draws,
+    fertility_levels: np.ndarray | None = None,
+) -> DemographyResult:
     """Deaths, births and ageing of one year, in place.
 
-    The newborns join with age 0 (their age on the next 1 January); babies who
-    die in their birth year count as both a birth and a death.
+    A woman's fertility is Norway's at her age times her municipality's level
+    (``model.inputs.fertility_levels``; all 1 when None). The newborns join with
+    age 0 (their age on the next 1 January); babies who die in their birth year
+    count as both a birth and a death.
     """
     sex, age, pid = persons.sex, persons.age, persons.pid
     dies = draws.uniform(pid, 0) < rates.death_probability[sex, age]
     mothers = np.flatnonzero((sex == 0) & ~dies)
-    mothers = mothers[draws.uniform(pid[mothers], 1) < rates.fertility[age[mothers]]]
+    fertility = rates.fertility[age[mothers]]
+    if fertility_levels is not None:
+        fertility = fertility * fertility_levels[persons.home[mothers]]
+    mothers = mothers[draws.uniform(pid[mothers], 1) < fertility]
     baby = draws.new_ids(pid[mothers])
     baby_sex = (draws.uniform(baby, 0) < male_share).astype(np.int8)
     baby_survives = draws.uniform(baby, 1) >= rates.infant_death_probability[baby_sex]

@@ -67,6 +67,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         super().__init__(rng=init.rng)
         self.p = scenario.parameters
         self.context = scenario.context
+        self.fertility_levels = self.region.fertility_levels(self.p.fertility_level_years)
 
         snapshot = self.region.snapshot(self.base_year)
         state = build_initial_state(self.region, snapshot, self.base_year, self.p, init)
@@ -116,7 +117,12 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         """Deaths, births and ageing."""
         rates = demography.rates_for(self.region.national, self.year, self.context)
         result = demography.advance(
-            self.persons, rates, self.p.newborn_male_share, self.n_municipalities, self.stream("demography")
+            self.persons,
+            rates,
+            self.p.newborn_male_share,
+            self.n_municipalities,
+            self.stream("demography"),
+            self.fertility_levels,
         )
         self.flows["births"], self.flows["deaths"] = result.births, result.deaths
 
