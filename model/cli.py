@@ -291,6 +291,78 @@ def calibrate(
     )
 
 
+@app.command(context_settings={"allow_extra_args": True})
+def backtest(
+    context: typer.Context,
+    region: Annotated[str, typer.Argument(help="A region folder under scenarios/regions/, e.g. gjovikregionen.")],
+    origins: Annotated[list[int], typer.Option(help="Origin years (1 January), e.g. --origins 2011 2014 2018 2021.")],
+    out: Annotated[Path | None, typer.Option(help="Backtest folder (default: results/backtest-REGION).")] = None,
+    calibrate: Annotated[
+        bool, typer.Option(help="Calibrate at every origin; --no-calibrate uses the shipped values (in-sample).")
+    ] = True,
+    replicates: Annotated[int, typer.Option(help="Replicates of each projection.", min=1)] = 10,
+    seed: Annotated[int | None, typer.Option(help="Seed of replicate 0 (default: the baseline's).")] = None,
+    uncertainty: Annotated[bool, typer.Option(help="Draw the near-best calibrated values per replicate.")] = False,
+    scenario: Annotated[Path | None, typer.Option(help="Baseline whose parameters and context are used.")] = None,
+    config: Annotated[Path, typer.Option(help="The generic calibration config.")] = Path(
+        "scenarios/calibration/regions.yaml"
+    ),
+    workers: Workers = None,
+    dask_local: DaskLocal = None,
+    scheduler: Scheduler = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted backtest in --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing backtest folder.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Project from past origins, each as known then, and score against what was observed, beside naive forecasts."""
+    from model.workflows import backtest as run_backtest
+
+    _one_executor(workers, dask_local, scheduler)
+    _terminate_as_exit()
+    # `--origins 2011 2014 2018`: the values after the first arrive as extra arguments.
+    extra = list(context.args)
+    bad = [value for value in extra if not value.isdigit()]
+    if bad:
+        fail(
+            InputError(
+                Problem(
+                    "regionsim backtest",
+                    f"unexpected argument {bad[0]!r}",
+                    key="--origins",
+                    hint="years, e.g. --origins 2014 2018",
+                )
+            )
+        )
+    say = (lambda _message: None) if quiet else (lambda message: errors.print(message, soft_wrap=True))
+    try:
+        result = run_backtest(
+            region,
+            [*origins, *map(int, extra)],
+            out=out,
+            calibrate=calibrate,
+            replicates=replicates,
+            seed=seed,
+            uncertainty=uncertainty,
+            scenario=scenario,
+            config=config,
+            resume=resume,
+            overwrite=overwrite,
+            progress=say,
+            workers=workers,
+            dask_local=dask_local,
+            scheduler=scheduler,
+        )
+    except InputError as error:
+        fail(error)
+    from model.report.backtest_report import population_table
+
+    table = population_table(result.summary).set_index("horizon")
+    label = "" if result.calibrated else " (in-sample: shipped parameters)"
+    console.print(f"Population, municipalities, MAPE % by horizon{label}:")
+    console.print(table.round(2).to_string(), soft_wrap=True)
+    console.print(f"-> {result.folder / 'errors.csv'}, {result.folder / 'backtest.html'}", soft_wrap=True)
+
+
 @app.command()
 def sensitivity(
     config: Annotated[Path, typer.Argument(help="Sensitivity config, e.g. scenarios/sensitivity/byregion.yaml.")],

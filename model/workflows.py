@@ -14,6 +14,8 @@ from typing import Any
 
 from model.experiments import ensemble as ensemble_runs
 from model.experiments import sensitivity as sensitivity_runs
+from model.experiments.backtest import run as backtest_runs
+from model.experiments.backtest.run import Backtest
 from model.experiments.calibration import fit as calibration_runs
 from model.experiments.calibration.fit import Calibration
 from model.experiments.ensemble import Ensemble
@@ -58,6 +60,23 @@ def calibrate(config_path: Path | str, **options: Any) -> Calibration:
 
     write_report(calibration)
     return calibration
+
+
+def backtest(region: str, origins: Sequence[int], **options: Any) -> Backtest:
+    """Project from past origins and score against what followed, then write backtest.html (and fit reports).
+
+    Args:
+        region: a region folder name under scenarios/regions/ (or a path).
+        origins: the origin years (1 January).
+        **options: those of :func:`model.experiments.backtest.run.run_backtest` (out, calibrate, replicates,
+            seed, uncertainty, scenario, config, resume, overwrite, progress, workers, dask_local, scheduler).
+    """
+    from model.report.backtest_report import write_report  # figures load matplotlib: only when needed
+    from model.report.fit_report import write_report as write_fit_report
+
+    result = backtest_runs.run_backtest(region, list(origins), on_calibration=write_fit_report, **options)
+    write_report(result)
+    return result
 
 
 def sensitivity(config_path: Path | str, **options: Any) -> Sensitivity:

@@ -55,7 +55,7 @@ def naive_forecasts(series: pd.Series, origin: int, targets: Iterable[int]) -> p
     slope = (at_origin - float(known[linear_from])) / (origin - linear_from) if origin > linear_from else 0.0
     start = float(known[geometric_from])
     span = origin - geometric_from
-    growth = (at_origin / start) ** (1 / span) - 1 if span > 0 and start > 0 else 0.0
+    growth = (at_origin / start) ** (1 / span) - 1 if span > 0 and start > 0 and at_origin > 0 else None
     for year in targets:
         step = year - origin
         if step <= 0:
@@ -64,9 +64,10 @@ def naive_forecasts(series: pd.Series, origin: int, targets: Iterable[int]) -> p
         rows += [
             ("no_change", year, at_origin, origin),
             ("linear", year, linear, linear_from),
-            ("geometric", year, at_origin * (1 + growth) ** step, geometric_from),
             ("mean_no_change_linear", year, (at_origin + linear) / 2, linear_from),
         ]
+        if growth is not None:  # a growth rate needs positive values (not so a net flow)
+            rows.append(("geometric", year, at_origin * (1 + growth) ** step, geometric_from))
     return pd.DataFrame(rows, columns=["method", "year", "value", "base_from"])
 
 

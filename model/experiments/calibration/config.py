@@ -27,7 +27,7 @@ from model.inputs.validation import Strict
 
 Pair = Annotated[tuple[float, float], Field(strict=False)]  # YAML gives [a, b] as a list
 YearPair = Annotated[tuple[int, int], Field(strict=False)]
-TARGET_GROUPS = ("population", "infants", "births", "deaths", "in_migrants", "out_migrants", "age_structure")
+TARGET_GROUPS = ("population", "infants", "jobs", "births", "deaths", "in_migrants", "out_migrants", "age_structure")
 
 
 class Optimiser(Strict):
@@ -51,7 +51,8 @@ class CalibrationConfig(Strict):
     free: dict[str, Pair] = Field(min_length=1)
     """Free parameters or region-wide context keys (`context.fertility_scaling`) with [low, high] bounds."""
     targets: dict[str, float] = Field(min_length=1)
-    """Weight of each target group: population, infants, births, deaths, in_migrants, out_migrants, age_structure."""
+    """Weight of each target group: population, infants, jobs, births, deaths, in_migrants, out_migrants,
+    age_structure."""
     fit_years: YearPair
     """First and last year of the fit period (population)."""
     test_years: YearPair

@@ -88,7 +88,7 @@ def group_errors(
     """The error rows of each target group in the fit or test period."""
     first, last = config.fit_years if period == "fit" else config.test_years
     years = table["year"].between(max(first, base_year + 1), last)
-    groups = {name: table[(table["target"] == name) & years] for name in ("population", "infants")}
+    groups = {name: table[(table["target"] == name) & years] for name in ("population", "infants", "jobs")}
     if period == "fit":
         for flow in FLOWS:
             groups[flow] = table[(table["target"] == flow) & table["year"].between(*config.flow_years)]

@@ -6,7 +6,8 @@ January: the births of the year before, less infant deaths, plus infants
 moving in), which carry fertility through every year; births, deaths and migration during 2005
 and 2006 (SSB population change, moves between the region's municipalities
 included, as the model counts them); the age structure as the share of each
-age band in a municipality's population.
+age band in a municipality's population; jobs by workplace on 1 January of
+each observed snapshot (the 4th quarter of the year before).
 """
 
 from __future__ import annotations
@@ -36,7 +37,19 @@ def observed_targets(region: RegionData) -> pd.DataFrame:
             for band, (_, low, high) in zip(BANDS, AGE_BANDS, strict=True):
                 rows.append((f"share_{band}", name, year, float(by_age[low : high + 1].sum() / totals[i])))
     rows += _population_change(region)
+    rows += _jobs(region)
     return pd.DataFrame(rows, columns=["target", "municipality", "year", "value"])
+
+
+def _jobs(region: RegionData) -> list[tuple]:
+    rows = []
+    for year in region.snapshot_years:
+        snapshot = region.snapshot(year)
+        if snapshot.derived or not snapshot.has_jobs:
+            continue
+        for name, jobs in zip(region.municipalities, snapshot.jobs_by_sector.sum(axis=1), strict=True):
+            rows.append(("jobs", name, year, float(jobs)))
+    return rows
 
 
 def _population_change(region: RegionData) -> list[tuple]:
@@ -57,7 +70,9 @@ def simulated_targets(outcomes: pd.DataFrame, region: RegionData) -> pd.DataFram
     """The same quantities from an outcome table, averaged over its replicates."""
     places = outcomes[outcomes["municipality"].isin(region.municipalities)]
     mean = places.groupby(["variable", "municipality", "year"])["value"].mean().rename("value").reset_index()
-    rows = [mean[mean["variable"].isin(("population", "infants", *FLOWS))].rename(columns={"variable": "target"})]
+    rows = [
+        mean[mean["variable"].isin(("population", "infants", "jobs", *FLOWS))].rename(columns={"variable": "target"})
+    ]
     wide = mean[mean["variable"].isin(("population", *BANDS))].pivot_table(
         index=["municipality", "year"], columns="variable", values="value"
     )
