@@ -277,4 +277,25 @@ def test_the_command_writes_the_page_and_refuses_bad_origins(backtest, tmp_path)
     )  # fmt: skip
     assert bad.exit_code == 2 and "--origins" in bad.output and "Traceback" not in bad.output
     assert not (tmp_path / "x").exists()
+    unknown = runner.invoke(
+        app, ["backtest", "gjovikregionen-nowhere", "--origins", "2018", "--out", str(tmp_path / "y")]
+    )
+    assert unknown.exit_code == 2 and "no region" in unknown.output and "Traceback" not in unknown.output
     assert math.isfinite(pd.read_csv(target / "summary.csv")["mape"].max())
+
+
+def test_the_generic_calibration_scales_to_the_region_and_frees_jobs_parameters_where_jobs_are_observed():
+    """Immigration bounds per 1 000 residents at the origin; exit and in-commuting freed from three jobs years."""
+    from model.experiments.calibration.origin import IMMIGRATION, free_at_origin, load_region_calibration, window
+    from model.inputs.region import load_region
+
+    config = load_region_calibration()
+    region = load_region(ROOT / "scenarios" / "regions" / "lillehammer")
+    residents = region.snapshot(2021).persons.sum() / 1000
+    free = free_at_origin(region, 2021, config)
+    low, high = config.immigration_per_1000
+    assert free[IMMIGRATION] == (round(low * residents, 1), round(high * residents, 1))
+    assert set(config.jobs_free) <= set(free)  # jobs observed on 1 January 2018-2021: four years
+    assert not set(config.jobs_free) & set(free_at_origin(region, 2019, config))  # 2018-2019: two
+    assert window(region, 2011, config) == (2005, 2011)  # eight years back, but persons start in 2005
+    assert window(region, 2021, config) == (2013, 2021)

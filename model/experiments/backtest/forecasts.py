@@ -3,7 +3,8 @@
 Rows are (origin, place, variable, year, method, value, low, high, base_from,
 conditional). Stocks are on 1 January of `year`; net migration is the flow
 during `year`, so its horizon is `year` - origin + 1 and its naive forecasts
-extrapolate the flows up to the year before the origin.
+extrapolate the flows up to the year before the origin (no geometric trend:
+a net flow can change sign).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def naive_table(observed: pd.DataFrame, national: dict[str, pd.Series], origin: 
             table["conditional"] = table["method"] == "national_share"
         else:
             table = naive_forecasts(series, origin, targets).assign(conditional=False)
-        if flow:
+        if flow:  # a growth rate of a net flow that can change sign means nothing
+            table = table[table["method"] != "geometric"]
             table[["year", "base_from"]] -= 1
         parts.append(table.assign(origin=origin, place=place, variable=variable))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -111,7 +111,11 @@ def run_backtest(
 
     `on_calibration` receives each origin's finished calibration (the workflow writes its fit report).
     """
-    shipped = cached_region(resolve_region_folder(region))
+    try:
+        shipped = cached_region(resolve_region_folder(region))
+    except KeyError as error:
+        hint = f"{error.args[0]}; or a path to a region folder"
+        raise InputError(Problem("regionsim backtest", f"no region {region!r}", key="REGION", hint=hint)) from None
     name = shipped.folder.name
     scenario_path = Path(scenario) if scenario is not None else shipped_baseline(shipped)
     shipped_scenario = Scenario.from_yaml(scenario_path)
