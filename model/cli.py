@@ -303,6 +303,9 @@ def backtest(
     replicates: Annotated[int, typer.Option(help="Replicates of each projection.", min=1)] = 10,
     seed: Annotated[int | None, typer.Option(help="Seed of replicate 0 (default: the baseline's).")] = None,
     uncertainty: Annotated[bool, typer.Option(help="Draw the near-best calibrated values per replicate.")] = False,
+    ex_post: Annotated[
+        bool, typer.Option(help="Feed Norway's observed fertility after each origin; scores are conditional.")
+    ] = False,
     scenario: Annotated[Path | None, typer.Option(help="Baseline whose parameters and context are used.")] = None,
     config: Annotated[Path, typer.Option(help="The generic calibration config.")] = Path(
         "scenarios/calibration/regions.yaml"
@@ -343,6 +346,7 @@ def backtest(
             replicates=replicates,
             seed=seed,
             uncertainty=uncertainty,
+            ex_post=ex_post,
             scenario=scenario,
             config=config,
             resume=resume,

@@ -97,3 +97,25 @@ def test_a_level_below_one_gives_fewer_births_than_norways_rates(baseline):
     ratio = births[5][gjovik] / births[0][gjovik]
     assert ratio == pytest.approx(region.fertility_levels(5)[gjovik], abs=0.04)
     assert ratio < 1
+
+
+def test_the_observed_national_path_is_read_only_when_asked(tmp_path, baseline):
+    """A region known in 2018 holds 2017's fertility; `national_path: observed` feeds the later fall (fewer births)."""
+    from model.inputs.municipal.create import create_region
+
+    created = create_region("land", tmp_path, municipalities=["3447", "3448"], last_year=2018, scenario=False)
+    scenario = baseline.model_copy(
+        update={"region_folder": str(created.folder), "base_year": 2018, "years": Years(start=2018, end=2024)}
+    )
+    births = {}
+    for path in ("as_known", "observed"):
+        context = scenario.context.model_copy(update={"national_path": path})
+        model = RegionModel(scenario.model_copy(update={"context": context}))
+        total = 0.0
+        while model.running:
+            model.step()
+            total += model.flows["births"].sum()
+        births[path] = total
+        assert (model.national.fertility_factor(2022) < 0.9) == (path == "observed")
+        model.release()
+    assert births["observed"] < births["as_known"]

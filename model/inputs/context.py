@@ -6,7 +6,7 @@ can be resolved against it without importing the whole scenario language.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
@@ -64,6 +64,10 @@ class Context(Strict):
     outside_job_growth: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
     """Yearly growth of jobs open to the region's residents at outside nodes (share/year).
     Plausible: jobs in Oslo and the neighbouring regions grew 0-2 % a year 2008-2017."""
+    national_path: Literal["as_known", "observed"] = "as_known"
+    """Norway's fertility and age structure after the region's last known year: `as_known` holds
+    the latest known level (the documented assumption of a projection); `observed` reads every
+    year of the national data (a backtest's `--ex-post`: conditional on the national outcome)."""
     visitor_growth_per_year: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
     """Yearly growth of visitor demand for retail and hospitality (share/year). Plausible:
     about as uncertain as outside job growth."""

@@ -13,6 +13,7 @@ as it was known in a past year reads the national data up to that year only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,12 @@ class NationalData:
 def _nearest(table: dict[int, np.ndarray], year: int) -> int:
     years = sorted(table)
     return min(max(year, years[0]), years[-1])
+
+
+@lru_cache(maxsize=4)
+def observed_national(folder: Path) -> NationalData:
+    """The national data with every year of the folder (read once per process)."""
+    return load_national(folder)
 
 
 def load_national(folder: Path, known_until: int | None = None) -> NationalData:

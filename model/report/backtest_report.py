@@ -91,6 +91,11 @@ def labels_note(backtest: Backtest) -> str:
             f"<b>look-ahead</b>: origin(s) {', '.join(map(str, ahead))} start from jobs and commuting of the 4th "
             "quarter of 2017, observed after the origin (the series starts then)"
         )
+    if errors["conditional"].any():
+        notes.append(
+            "<b>conditional</b>: run with --ex-post, the model was fed Norway's observed fertility and age "
+            "structure after each origin"
+        )
     notes.append(
         "<b>conditional</b>: the national-share benchmark for jobs uses the observed national total after the origin"
     )

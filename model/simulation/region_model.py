@@ -15,6 +15,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from model.inputs.national import observed_national
 from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario
 from model.inputs.sectors import SECTOR_KEYS
@@ -68,6 +69,11 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         self.p = scenario.parameters
         self.context = scenario.context
         self.fertility_levels = self.region.fertility_levels(self.p.fertility_level_years)
+        self.national = (
+            observed_national(self.region.national.folder)
+            if self.context.national_path == "observed"
+            else self.region.national
+        )
 
         snapshot = self.region.snapshot(self.base_year)
         state = build_initial_state(self.region, snapshot, self.base_year, self.p, init)
@@ -115,7 +121,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
     # --- phases -----------------------------------------------------------------
     def demography(self) -> None:
         """Deaths, births and ageing."""
-        rates = demography.rates_for(self.region.national, self.year, self.context)
+        rates = demography.rates_for(self.national, self.year, self.context)
         result = demography.advance(
             self.persons,
             rates,
@@ -161,7 +167,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         places = self._housing_and_amenity() @ self.population_now() / population
         regional, settled = self._immigration()
         expected = self.p.in_migration_rate * population * pull * places + regional
-        structure = self.region.national.age_structure(self.year) * migration.schedule()[None, :]
+        structure = self.national.age_structure(self.year) * migration.schedule()[None, :]
         result = migration.migrate(
             persons,
             self._attraction(),

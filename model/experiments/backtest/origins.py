@@ -45,6 +45,7 @@ class OriginRun:
         scenario: the projection scenario.
         calibrated: whether its parameters were calibrated before the origin (else in-sample).
         look_ahead: whether its start used a jobs structure observed after the origin.
+        ex_post: whether it was fed Norway's observed national path after the origin (conditional).
     """
 
     origin: int
@@ -53,6 +54,7 @@ class OriginRun:
     scenario: Scenario
     calibrated: bool
     look_ahead: bool
+    ex_post: bool = False
 
 
 def local_folder(region: RegionData) -> Path | None:
@@ -129,9 +131,14 @@ def projection_scenario(
     folder: Path,
     calibration: Calibration | None,
     shipped_uncertainty: dict[str, Any],
+    ex_post: bool = False,
 ) -> Scenario:
-    """Write and read the origin's projection scenario: from 1 January `origin` to `last_year`."""
+    """Write and read the origin's projection scenario: from 1 January `origin` to `last_year`.
+
+    `ex_post` feeds Norway's observed fertility and age structure after the origin (conditional scores).
+    """
     document = {**base, "parameters": dict(base["parameters"]), "context": dict(base["context"])}
+    document["context"]["national_path"] = "observed" if ex_post else "as_known"
     uncertainty: dict[str, Any] = dict(shipped_uncertainty)
     if calibration is not None:
         for name, value in calibration.best.items():

@@ -8,7 +8,9 @@ model and the naive benchmarks on the same cells (errors.csv, one row per
 origin, horizon, place, variable and method) and summarise by horizon
 (summary.csv). Labels: ``in_sample`` (parameters that saw the years after the
 origin), ``look_ahead`` (a start whose jobs structure was observed after the
-origin), ``conditional`` (a forecast that uses the observed national outcome).
+origin), ``conditional`` (a forecast that uses the observed national outcome:
+the national-share benchmark, and the model under ``ex_post``, which feeds
+Norway's observed fertility and age structure after the origin).
 
 An interrupted backtest, run again with ``resume=True``, keeps every origin's
 region, calibration evaluations and finished replicates.
@@ -99,6 +101,7 @@ def run_backtest(
     replicates: int = 10,
     seed: int | None = None,
     uncertainty: bool = False,
+    ex_post: bool = False,
     scenario: Path | str | None = None,
     config: Path | str = DEFAULT_CONFIG,
     resume: bool = False,
@@ -134,6 +137,7 @@ def run_backtest(
         "replicates": replicates,
         "seed": seed,
         "uncertainty": uncertainty,
+        "ex_post": ex_post,
         "scenario": str(scenario_path),
         "template": base,
         "config": None if generic is None else generic.model_dump(mode="json"),
@@ -153,14 +157,13 @@ def run_backtest(
             if on_calibration is not None:
                 on_calibration(calibration)
         projection = projection_scenario(
-            known, origin, last_year, base, origin_folder, calibration, shipped_scenario.uncertainty
+            known, origin, last_year, base, origin_folder, calibration, shipped_scenario.uncertainty, ex_post
         )
         say(f"origin {origin}: projecting {replicates} replicates to {last_year}")
         outcomes = _project(projection, origin_folder / "run", replicates, seed, uncertainty, executor)
         look_ahead = known.snapshot(origin).look_ahead
-        runs.append(
-            (OriginRun(origin, origin_folder, known, projection, calibration is not None, look_ahead), outcomes)
-        )
+        run = OriginRun(origin, origin_folder, known, projection, calibration is not None, look_ahead, ex_post)
+        runs.append((run, outcomes))
     codes = list(shipped.numbers)
     observed = observed_series(data, codes, list(shipped.municipalities), shipped.name)
     errors = score(runs, observed, national_labour(data))
@@ -199,7 +202,9 @@ def score(runs: list[tuple[OriginRun, pd.DataFrame]], observed: pd.DataFrame, na
     """Every forecast cell, model and naive, beside its observation, with its labels."""
     parts = []
     for run, outcomes in runs:
-        model = model_forecasts(outcomes, run.origin).assign(in_sample=not run.calibrated, look_ahead=run.look_ahead)
+        model = model_forecasts(outcomes, run.origin).assign(
+            in_sample=not run.calibrated, look_ahead=run.look_ahead, conditional=run.ex_post
+        )
         naive = naive_table(observed, national, run.origin).assign(in_sample=False, look_ahead=False)
         parts += [model, naive]
     forecasts = pd.concat(parts, ignore_index=True)
