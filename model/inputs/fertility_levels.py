@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.inputs.national import NationalData
+from model.inputs.national import NationalData, fertility_on_1_january
 
 
 def expected_births(women: np.ndarray, national: NationalData, year: int) -> np.ndarray:
     """Births during `year` that Norway's rates give women by municipality and age on 1 January (M x ages)."""
-    asfr = national.fertility_rate(year)
-    per_woman = (asfr + np.concatenate([asfr[1:], [0.0]])) / 2
-    return women @ per_woman
+    return women @ fertility_on_1_january(national.fertility_rate(year))
 
 
 def fertility_levels(

@@ -76,6 +76,11 @@ class NationalData:
         return max(self.death_rates)
 
 
+def fertility_on_1_january(asfr: np.ndarray) -> np.ndarray:
+    """Births during a year per woman by her age on 1 January: she lives through ages x and x + 1."""
+    return (asfr + np.concatenate([asfr[1:], [0.0]])) / 2
+
+
 def _nearest(table: dict[int, np.ndarray], year: int) -> int:
     years = sorted(table)
     return min(max(year, years[0]), years[-1])

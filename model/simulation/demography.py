@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.inputs.context import Context
-from model.inputs.national import MAX_AGE, NationalData
+from model.inputs.national import MAX_AGE, NationalData, fertility_on_1_january
 from model.simulation.persons import Persons
 from model.simulation.randomness import Draws
 
@@ -44,7 +44,7 @@ def rates_for(national: NationalData, year: int, context: Context) -> Rates:
     death = 1 - np.exp(-(m + m_next) / 2)
     infant = 1 - np.exp(-m[:, 0] / 2)  # born on average mid-year
     asfr = national.fertility_rate(year) * context.fertility_scaling
-    fertility = (asfr + np.concatenate([asfr[1:], [0.0]])) / 2
+    fertility = fertility_on_1_january(asfr)
     return Rates(death, infant, fertility)
 
 

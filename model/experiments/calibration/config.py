@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from model.inputs import uncertain
 from model.inputs.errors import did_you_mean
@@ -28,6 +28,28 @@ from model.inputs.validation import Strict
 Pair = Annotated[tuple[float, float], Field(strict=False)]  # YAML gives [a, b] as a list
 YearPair = Annotated[tuple[int, int], Field(strict=False)]
 TARGET_GROUPS = ("population", "infants", "jobs", "births", "deaths", "in_migrants", "out_migrants", "age_structure")
+
+
+def known_free(free: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Free values that can be set by name, each with a valid [low, high] (a calibration config's check)."""
+    if faults := uncertain.range_faults(free):
+        raise ValueError("; ".join(faults))
+    return free
+
+
+def known_targets(targets: dict[str, float]) -> dict[str, float]:
+    """Target groups that exist, none with a negative weight (a calibration config's check)."""
+    for name, weight in targets.items():
+        if name not in TARGET_GROUPS:
+            hint = did_you_mean(name, TARGET_GROUPS) or "targets: " + ", ".join(TARGET_GROUPS)
+            raise ValueError(f"unknown target {name!r} ({hint})")
+        if weight < 0:
+            raise ValueError(f"the weight of {name} must not be negative")
+    return targets
+
+
+FreeValues = Annotated[dict[str, Pair], AfterValidator(known_free)]
+TargetWeights = Annotated[dict[str, float], AfterValidator(known_targets)]
 
 
 class Optimiser(Strict):
@@ -48,9 +70,9 @@ class CalibrationConfig(Strict):
 
     scenario: str
     """The hindcast scenario file, relative to this config."""
-    free: dict[str, Pair] = Field(min_length=1)
+    free: FreeValues = Field(min_length=1)
     """Free parameters or region-wide context keys (`context.fertility_scaling`) with [low, high] bounds."""
-    targets: dict[str, float] = Field(min_length=1)
+    targets: TargetWeights = Field(min_length=1)
     """Weight of each target group: population, infants, jobs, births, deaths, in_migrants, out_migrants,
     age_structure."""
     fit_years: YearPair
@@ -72,24 +94,6 @@ class CalibrationConfig(Strict):
     """Seed of the model runs."""
     optimiser: Optimiser = Optimiser()
     """Optimiser budget."""
-
-    @field_validator("free")
-    @classmethod
-    def _known_free(cls, free: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-        if faults := uncertain.range_faults(free):
-            raise ValueError("; ".join(faults))
-        return free
-
-    @field_validator("targets")
-    @classmethod
-    def _known_targets(cls, targets: dict[str, float]) -> dict[str, float]:
-        for name, weight in targets.items():
-            if name not in TARGET_GROUPS:
-                hint = did_you_mean(name, TARGET_GROUPS) or "targets: " + ", ".join(TARGET_GROUPS)
-                raise ValueError(f"unknown target {name!r} ({hint})")
-            if weight < 0:
-                raise ValueError(f"the weight of {name} must not be negative")
-        return targets
 
     @model_validator(mode="after")
     def _periods(self) -> CalibrationConfig:
