@@ -516,6 +516,46 @@ def _terminate_as_exit() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+@region_app.command("calibrate")
+def region_calibrate(
+    name: Annotated[str, typer.Argument(help="A region folder under scenarios/regions/, e.g. hamar.")],
+    out: Annotated[Path | None, typer.Option(help="Calibration folder (default: results/calibrate-NAME).")] = None,
+    config: Annotated[Path, typer.Option(help="The generic calibration config.")] = Path(
+        "scenarios/calibration/regions.yaml"
+    ),
+    scenario: Annotated[Path | None, typer.Option(help="Baseline whose other values are kept.")] = None,
+    workers: Workers = None,
+    dask_local: DaskLocal = None,
+    scheduler: Scheduler = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted calibration in --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Calibrate again, replacing the region's values.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Calibrate a region as known today by the generic config; write scenarios/calibration/NAME_calibrated.yaml."""
+    from model.workflows import calibrate_region
+
+    _one_executor(workers, dask_local, scheduler)
+    _terminate_as_exit()
+    options = dict(out=out, config=config, scenario=scenario, workers=workers, dask_local=dask_local)
+    fit = _with_progress(
+        quiet,
+        "calibrate",
+        "evaluations",
+        partial(calibrate_region, name, scheduler=scheduler, resume=resume, overwrite=overwrite, **options),
+    )
+    calibration = fit.calibration
+    values = ", ".join(f"{k} = {v:.4g}" for k, v in calibration.best.items())
+    console.print(
+        f"{escape(fit.region.name)}: best of {calibration.evaluations} evaluations, loss {calibration.loss:.5f}; "
+        + escape(values),
+        soft_wrap=True,
+    )
+    console.print(
+        f"-> {escape(str(fit.overlay))} (use it with `extends:`), report {calibration.folder / 'fit_report.html'}",
+        soft_wrap=True,
+    )
+
+
 @region_app.command("list")
 def region_list(data: DataFolder = None) -> None:
     """The BA regions of the data set: code, name, municipalities and population."""

@@ -18,6 +18,7 @@ from model.experiments.backtest import run as backtest_runs
 from model.experiments.backtest.run import Backtest
 from model.experiments.calibration import fit as calibration_runs
 from model.experiments.calibration.fit import Calibration
+from model.experiments.calibration.region_fit import RegionFit, fit_region, install_overlay
 from model.experiments.ensemble import Ensemble
 from model.experiments.sensitivity import Sensitivity
 from model.inputs.region import cached_region
@@ -60,6 +61,22 @@ def calibrate(config_path: Path | str, **options: Any) -> Calibration:
 
     write_report(calibration)
     return calibration
+
+
+def calibrate_region(region: str, **options: Any) -> RegionFit:
+    """Calibrate a region as known today by the generic config, write its fit report and install its overlay.
+
+    Args:
+        region: a region folder name under scenarios/regions/ (or a path).
+        **options: those of :func:`model.experiments.calibration.region_fit.fit_region` (out, config,
+            scenario, overlays, resume, overwrite, progress, workers, dask_local, scheduler).
+    """
+    from model.report.fit_report import write_report
+
+    fit = fit_region(region, **options)
+    write_report(fit.calibration)
+    install_overlay(fit)
+    return fit
 
 
 def backtest(region: str, origins: Sequence[int], **options: Any) -> Backtest:

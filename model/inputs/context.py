@@ -38,6 +38,11 @@ class Context(Strict):
     """Yearly national job growth by basic sector (share/year, -0.5..1). Defaults: long-run
     trends 2008-2017, agriculture and food -1 %, manufacturing -0.5 %, ICT and technical
     services +2 % a year. Other sectors follow local demand and ignore this."""
+    job_growth_path: Literal["trend", "national"] = "national"
+    """`national`: in the years whose growth Norway's jobs record (SSB 11618, 4th quarters
+    2017-2022, as known to the region) the basic sectors' trends are moved by Norway's growth of
+    the year over its mean growth in those years (the business cycle, with 2018-2022 known:
+    +0.7 % in 2018, -2.1 % in 2020); after them the trends hold. `trend`: the trends in every year."""
     fertility_scaling: float = Field(1.0, ge=0, le=3, json_schema_extra={"plausible": [0.75, 1.1]})
     """Multiplies Norway's age-specific fertility of the year (the nearest data year outside
     2008-2017; TFR 1.62 in 2017). Plausible: SSB's low and high fertility alternatives lie about
@@ -61,6 +66,25 @@ class Context(Strict):
     `immigration_per_year` x (1 + this)^(t - base year). Plausible: Norway's immigration roughly
     doubled from 2005 to 2011 (about +12 %/year) and fell by a quarter from 2012 to 2017; the
     calibrated hindcast needs +11.8 %/year for 2005-2017."""
+    immigration_path: Literal["constant", "national"] = "constant"
+    """`constant`: the region's immigration is `immigration_per_year` every year (times its growth).
+    `national`: it also moves with Norway's gross immigration of the year (the cohort residual of
+    Norway's stocks plus emigration; see model/simulation/immigration.py), relative to the year
+    `immigration_reference_year`; after the last known year Norway's rate is the mean of the last
+    `immigration_assumption_years` known years."""
+    immigration_reference_year: int | None = Field(None, ge=1986, le=2100)
+    """The year whose national rate `immigration_per_year` belongs to under the `national` path
+    (default: the base year). A projection from a calibration names the calibration's first year."""
+    national_emigration_per_1000: float = Field(5.5, ge=0, le=20, json_schema_extra={"plausible": [4.5, 7.0]})
+    """Estimate: Norway's emigration per 1 000 residents a year, the rule from net to gross
+    immigration (gross = net + emigration). Norway's emigration has been about 22 000-37 000 a year
+    since 2008 (SSB migration statistics), 4.5-7 per 1 000 residents; it varies far less than
+    immigration, so one steady rate carries the rule."""
+    immigration_assumption_years: int = Field(10, ge=1, le=30)
+    """Known years whose mean gives Norway's immigration rate after the last known year (years).
+    Ten years span a whole swing of Norway's immigration (the high years 2007-2013, the low
+    2016-2021), so the assumption is a long-run level, not the last boom or lull; its uncertainty
+    range is the lowest and highest of those years."""
     outside_job_growth: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
     """Yearly growth of jobs open to the region's residents at outside nodes (share/year).
     Plausible: jobs in Oslo and the neighbouring regions grew 0-2 % a year 2008-2017."""

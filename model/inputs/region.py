@@ -290,6 +290,17 @@ def year_ranges(years: list[int]) -> str:
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
+def calibration_folder(region_folder: Path) -> Path:
+    """Where a region's calibrated overlay goes: calibration/ beside its regions/ folder (scenarios/calibration/)."""
+    return Path(region_folder).resolve().parent.parent / "calibration"
+
+
+def region_argument(region_folder: Path) -> str:
+    """How the command line names a region: its folder name if shipped, else its folder."""
+    shipped = (REGIONS_FOLDER / Path(region_folder).name).resolve() == Path(region_folder).resolve()
+    return Path(region_folder).name if shipped else str(region_folder)
+
+
 def resolve_region_folder(name_or_path: str, relative_to: Path | None = None) -> Path:
     """A region folder from a name under scenarios/regions/ or a path."""
     candidates = [REGIONS_FOLDER / name_or_path]

@@ -9,6 +9,7 @@ single entry point.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,7 +20,14 @@ from model.inputs.context import Context
 from model.inputs.errors import InputError, Problem, did_you_mean
 from model.inputs.levers import Levers
 from model.inputs.parameters import Parameters
-from model.inputs.region import RegionData, cached_region, resolve_region_folder, year_ranges
+from model.inputs.region import (
+    RegionData,
+    cached_region,
+    calibration_folder,
+    region_argument,
+    resolve_region_folder,
+    year_ranges,
+)
 from model.inputs.validation import Strict, validate_document
 from model.inputs.yamlio import Location, dotted, read_yaml
 
@@ -78,7 +86,8 @@ class Scenario(Strict):
         scenario = validate_document(document, cls)
         folder = _region_folder(document, scenario)
         _check_against_region(document, scenario, cached_region(folder))
-        update = {"source": str(Path(path)), "region_folder": str(folder), "warnings": _implausible(document, scenario)}
+        notes = _implausible(document, scenario) + _uncalibrated(document, Path(path), folder)
+        update = {"source": str(Path(path)), "region_folder": str(folder), "warnings": notes}
         return scenario.model_copy(update=update)
 
     @field_validator("uncertainty")
@@ -225,6 +234,24 @@ def _implausible(document: MergedDocument, scenario: Scenario) -> tuple[str, ...
                 "(docs/ODD.md)"
             )
     return tuple(notes)
+
+
+def _uncalibrated(document: MergedDocument, path: Path, region_folder: Path) -> tuple[str, ...]:
+    """A warning when no file of the scenario sets a behavioural parameter: it runs on the defaults.
+
+    The documented defaults are a starting point, not a fit to any region; the note says how
+    to calibrate the region (or which calibration to extend, if one exists).
+    """
+    if document.data.get("parameters"):
+        return ()
+    name = region_folder.name
+    overlay = calibration_folder(region_folder) / f"{name}_calibrated.yaml"
+    if overlay.is_file():
+        how = f"its calibration exists: add `extends: {os.path.relpath(overlay, path.parent)}` to {path}"
+    else:
+        command = f"regionsim region calibrate {region_argument(region_folder)}"
+        how = f"calibrate the region with `{command}`, then extend {overlay}"
+    return (f"{path}: no calibrated parameters; the run uses the documented defaults (docs/ODD.md). To fix: {how}",)
 
 
 def _check_against_region(document: MergedDocument, scenario: Scenario, region: RegionData) -> None:

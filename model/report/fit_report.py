@@ -55,7 +55,7 @@ def write_report(calibration: Calibration) -> None:
         f"region population {config.test_years[1]} error (%)": round(region_error, 2),
         "git commit": git_commit(),
     }
-    _overlay(folder / "calibrated.yaml", best, provenance, config)
+    _overlay(folder / "calibrated.yaml", best, provenance, config, scenario)
     write_atomically(folder / "errors.csv", lambda p: summary.round(4).to_csv(p, index=False))
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
@@ -127,8 +127,14 @@ def _mape(summary: pd.DataFrame, period: str, target: str) -> float | None:
     return round(float(row["mape_percent"].iloc[0]), 3) if len(row) else None
 
 
-def _overlay(path: Path, best: dict[str, float], provenance: dict, config: CalibrationConfig) -> None:
-    """The values a projection carries, as a scenario overlay; the hindcast-only ones in a comment."""
+def _overlay(
+    path: Path, best: dict[str, float], provenance: dict, config: CalibrationConfig, scenario: Scenario
+) -> None:
+    """The values a projection carries, as a scenario overlay; the hindcast-only ones in a comment.
+
+    Immigration fitted on Norway's yearly path keeps that path and its reference year (the
+    hindcast's first year), so a projection carries the level on as the fit meant it.
+    """
     carried = {k: float(f"{v:.4g}") for k, v in best.items() if k in config.carried()}
     parameters = {k: v for k, v in carried.items() if not k.startswith("context.")}
     context: dict = {}
@@ -137,6 +143,9 @@ def _overlay(path: Path, best: dict[str, float], provenance: dict, config: Calib
             context.setdefault("national_job_growth", {})[key.rsplit(".", 1)[1]] = value
         elif key.startswith("context."):
             context[key.removeprefix("context.")] = value
+    if "immigration_per_year" in context and scenario.context.immigration_path == "national":
+        reference = scenario.context.immigration_reference_year or scenario.base_year
+        context |= {"immigration_path": "national", "immigration_reference_year": reference}
     kept_out = {k: float(f"{v:.4g}") for k, v in best.items() if k not in carried}
     lines = [
         "# Calibrated values: fitted by `regionsim calibrate` to the region's history",

@@ -98,3 +98,21 @@ def advance(
     )
     persons.extend(newborns)
     return DemographyResult(births=births, deaths=deaths)
+
+
+def cohort_residual(start: np.ndarray, end: np.ndarray, survival: np.ndarray) -> np.ndarray:
+    """Net migration per municipality during a year: survivors expected from `start` against `end`, ages 1+.
+
+    `start` and `end` are persons (municipality, sex, age) on two successive 1 January, `survival` the
+    probability (sex, age on the first 1 January) of living through the year.
+    """
+    expected = start * survival[None]
+    aged = np.zeros_like(expected)
+    aged[:, :, 1:] = expected[:, :, :-1]
+    aged[:, :, MAX_AGE] += expected[:, :, MAX_AGE]  # the open age class stays
+    return (end[:, :, 1:] - aged[:, :, 1:]).sum(axis=(1, 2))
+
+
+def survival(national: NationalData, year: int, context: Context | None = None) -> np.ndarray:
+    """Probability of living through `year` by sex and age on 1 January, as the model's demography has it."""
+    return 1 - rates_for(national, year, context or Context()).death_probability

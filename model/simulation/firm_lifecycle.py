@@ -82,8 +82,9 @@ class FirmLifecycle:
         target = self.base_pool_positions * demand_ratio(self.drivers, self.base_drivers, self.p).ravel()
         gap = np.where(current > 0, target / np.maximum(current, 1), 1.0)
         growth = (1 + self.p.demand_adjustment_speed * (gap - 1)).reshape(m, k)
+        cycle = self.national.job_cycle(self.year) if self.context.job_growth_path == "national" else 1.0
         for s in BASIC_SECTORS:
-            growth[:, s] = 1 + self.context.national_job_growth.get(SECTOR_KEYS[s], 0.0)
+            growth[:, s] = (1 + self.context.national_job_growth.get(SECTOR_KEYS[s], 0.0)) * cycle
         return growth.ravel()
 
     def _start_firms(self, expected: np.ndarray, rate: np.ndarray, early_exit: np.ndarray, draws: Draws) -> np.ndarray:

@@ -23,6 +23,7 @@ from model.inputs.uncertain import set_values
 from model.simulation import demography, firm_dynamics, labour_supply, migration
 from model.simulation.firm_lifecycle import FirmLifecycle
 from model.simulation.firms import Firm
+from model.simulation.immigration import NationalImmigration
 from model.simulation.initial_state import build_initial_state
 from model.simulation.labour_market import build_layout, match
 from model.simulation.municipality import Municipality
@@ -73,6 +74,9 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
             observed_national(self.region.national.folder)
             if self.context.national_path == "observed"
             else self.region.national
+        )
+        self.national_immigration = (
+            NationalImmigration(self.national, self.context) if self.context.immigration_path == "national" else None
         )
 
         snapshot = self.region.snapshot(self.base_year)

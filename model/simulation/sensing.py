@@ -97,10 +97,14 @@ class RegionSensing:
         """Immigrants a year: those who choose where to settle, and those placed per municipality.
 
         The given numbers hold in the base year and grow (or shrink) by the context's
-        immigration growth each year after it.
+        immigration growth each year after it; on the `national` path they also move
+        with Norway's immigration (model/simulation/immigration.py).
         """
         given = self.context.immigration_per_year
         trend = (1 + self.context.immigration_growth_per_year) ** (self.year - self.base_year)
+        if self.national_immigration is not None:
+            reference = self.context.immigration_reference_year or self.base_year
+            trend *= self.national_immigration.factor(self.year, reference)
         settled = np.zeros(self.n_municipalities)
         if not isinstance(given, dict):
             return float(given) * trend, settled

@@ -26,11 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.inputs.context import Context
 from model.inputs.municipal.dataset import MunicipalData
-from model.inputs.national import MAX_AGE, SEXES, NationalData, load_national
+from model.inputs.national import MAX_AGE, SEXES, load_national
 from model.simulation.demand import AGE_BANDS
-from model.simulation.demography import rates_for
+from model.simulation.demography import cohort_residual, survival
 
 NATIONAL_FOLDER = Path(__file__).resolve().parents[3] / "scenarios" / "national" / "norway"
 STOCKS = ("population", "infants", *(f"population_{band}" for band, _, _ in AGE_BANDS))
@@ -53,24 +52,6 @@ def persons_grid(data: MunicipalData, codes: list[str]) -> dict[int, np.ndarray]
         np.add.at(grid, (part["m"].to_numpy(), part["s"].to_numpy(), part["a"].to_numpy()), part["persons"].to_numpy())
         grids[int(year)] = grid
     return grids
-
-
-def cohort_residual(start: np.ndarray, end: np.ndarray, survival: np.ndarray) -> np.ndarray:
-    """Net migration per municipality during a year: survivors expected from `start` against `end`, ages 1+.
-
-    `start` and `end` are persons (municipality, sex, age) on two successive 1 January, `survival` the
-    probability (sex, age on the first 1 January) of living through the year.
-    """
-    expected = start * survival[None]
-    aged = np.zeros_like(expected)
-    aged[:, :, 1:] = expected[:, :, :-1]
-    aged[:, :, MAX_AGE] += expected[:, :, MAX_AGE]  # the open age class stays
-    return (end[:, :, 1:] - aged[:, :, 1:]).sum(axis=(1, 2))
-
-
-def survival(national: NationalData, year: int) -> np.ndarray:
-    """Probability of living through `year` by sex and age on 1 January, as the model's demography has it."""
-    return 1 - rates_for(national, year, Context()).death_probability
 
 
 def observed_series(data: MunicipalData, codes: list[str], names: list[str], region: str) -> pd.DataFrame:

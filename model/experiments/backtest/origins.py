@@ -23,14 +23,13 @@ import numpy as np
 import yaml
 
 from model.experiments.calibration.fit import Calibration, calibrate
-from model.experiments.calibration.origin import IMMIGRATION, RegionCalibration, write_origin_files
+from model.experiments.calibration.origin import IMMIGRATION, ROOT, RegionCalibration, write_origin_files
 from model.experiments.store import write_atomically
 from model.inputs.municipal.create import create_region
 from model.inputs.municipal.write import STAMP
 from model.inputs.region import RegionData, cached_region
 from model.inputs.scenario import Scenario
 
-ROOT = Path(__file__).resolve().parents[3]
 NEAR_BEST = 1.10  # candidates within 10 % of the best loss give the uncertainty range of a calibrated value
 
 
@@ -87,14 +86,6 @@ def build_at_origin(shipped: RegionData, origin: int, folder: Path, name: str) -
     return cached_region(target.resolve())
 
 
-def template(shipped_scenario: Scenario) -> dict[str, Any]:
-    """The shipped baseline as plain data: its parameters, context and levers, without its years and region."""
-    plain = shipped_scenario.resolved_dict()
-    for key in ("name", "description", "region", "base_year", "years", "uncertainty"):
-        plain.pop(key, None)
-    return plain
-
-
 def calibrate_at_origin(
     region: RegionData,
     origin: int,
@@ -132,12 +123,14 @@ def projection_scenario(
     calibration: Calibration | None,
     shipped_uncertainty: dict[str, Any],
     ex_post: bool = False,
+    context: dict[str, Any] | None = None,
 ) -> Scenario:
     """Write and read the origin's projection scenario: from 1 January `origin` to `last_year`.
 
-    `ex_post` feeds Norway's observed fertility and age structure after the origin (conditional scores).
+    `ex_post` feeds Norway's observed fertility, age structure and immigration after the origin
+    (conditional scores); `context` holds the keys the calibration's hindcast set (see `origin_context`).
     """
-    document = {**base, "parameters": dict(base["parameters"]), "context": dict(base["context"])}
+    document = {**base, "parameters": dict(base["parameters"]), "context": {**base["context"], **(context or {})}}
     document["context"]["national_path"] = "observed" if ex_post else "as_known"
     uncertainty: dict[str, Any] = dict(shipped_uncertainty)
     if calibration is not None:

@@ -33,21 +33,27 @@ from model.experiments.backtest.origins import (
     build_at_origin,
     calibrate_at_origin,
     projection_scenario,
-    template,
 )
 from model.experiments.backtest.scores import by_horizon, cell_errors
 from model.experiments.calibration.fit import Calibration
-from model.experiments.calibration.origin import DEFAULT_CONFIG, load_region_calibration, window
+from model.experiments.calibration.origin import (
+    DEFAULT_CONFIG,
+    ROOT,
+    load_region_calibration,
+    origin_context,
+    shipped_baseline,
+    template,
+    window,
+)
 from model.experiments.ensemble import manifest, run_ensemble
 from model.experiments.run_folder import build_versions, git_commit
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs.errors import InputError, Problem
 from model.inputs.municipal.dataset import load_municipal_data
-from model.inputs.region import RegionData, cached_region, resolve_region_folder
+from model.inputs.region import cached_region, resolve_region_folder
 from model.inputs.scenario import Scenario
 
 STATE = "backtest.json"
-ROOT = Path(__file__).resolve().parents[3]
 FIRST_ORIGIN = 2008  # three years of persons before it (from 2005) for a calibration window
 
 
@@ -61,21 +67,6 @@ class Backtest:
     calibrated: bool
     errors: pd.DataFrame
     summary: pd.DataFrame
-
-
-def shipped_baseline(region: RegionData) -> Path:
-    """The region's shipped baseline scenario: scenarios/<name>_baseline.yaml, or baseline.yaml for its region."""
-    name = region.folder.name
-    for path in (ROOT / "scenarios" / f"{name}_baseline.yaml", ROOT / "scenarios" / "baseline.yaml"):
-        if path.is_file() and Path(Scenario.from_yaml(path).region_folder).resolve() == region.folder.resolve():
-            return path
-    raise InputError(
-        Problem(
-            region.folder,
-            "no baseline scenario of this region in scenarios/",
-            hint=f"create one with `regionsim region create {name} ...`, or pass --scenario",
-        )
-    )
 
 
 def check_origins(origins: list[int], last_year: int) -> list[int]:
@@ -149,15 +140,16 @@ def run_backtest(
         origin_folder = folder / "origins" / str(origin)
         say(f"origin {origin}: building {shipped.name} as known on 1 January {origin}")
         known = build_at_origin(shipped, origin, origin_folder, f"{name}-{origin}")
-        calibration = None
+        calibration, context = None, None
         if generic is not None:
+            context = origin_context(known, origin, generic)
             start, _ = window(known, origin, generic)
             say(f"origin {origin}: calibrating on 1 January {start}-{origin}")
             calibration = calibrate_at_origin(known, origin, origin_folder, base, generic, config_path, **executor)
             if on_calibration is not None:
                 on_calibration(calibration)
         projection = projection_scenario(
-            known, origin, last_year, base, origin_folder, calibration, shipped_scenario.uncertainty, ex_post
+            known, origin, last_year, base, origin_folder, calibration, shipped_scenario.uncertainty, ex_post, context
         )
         say(f"origin {origin}: projecting {replicates} replicates to {last_year}")
         outcomes = _project(projection, origin_folder / "run", replicates, seed, uncertainty, executor)

@@ -20,16 +20,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from model.experiments.calibration.config import FreeValues, Optimiser, Pair, TargetWeights
 from model.experiments.calibration.observed import observed_targets
 from model.experiments.store import write_atomically
+from model.inputs.context import Context
+from model.inputs.errors import InputError, Problem
 from model.inputs.region import RegionData
+from model.inputs.scenario import Scenario
 from model.inputs.validation import Strict, validate_document
 from model.inputs.yamlio import read_yaml
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "scenarios" / "calibration" / "regions.yaml"
+ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_CONFIG = ROOT / "scenarios" / "calibration" / "regions.yaml"
 IMMIGRATION = "context.immigration_per_year"
 
 
@@ -46,12 +50,30 @@ class RegionCalibration(Strict):
     """Free only where the window holds observed jobs: firm and labour-market parameters."""
     jobs_years_needed: int = Field(3, ge=2)
     """Observed jobs years in the window (the base year not counted) that free `jobs_free`."""
+    context: dict[str, Any] = {}
+    """Context keys set in every origin's hindcast and projection (e.g. `immigration_path: national`)."""
     targets: TargetWeights = Field(min_length=1)
     """Weight of each target group (as in a calibration config)."""
     replicates: int = Field(4, ge=1, le=200)
     report_replicates: int = Field(10, ge=1, le=1000)
     seed: int = Field(1, ge=0)
     optimiser: Optimiser = Optimiser()
+
+    @field_validator("context")
+    @classmethod
+    def _known_context(cls, context: dict[str, Any]) -> dict[str, Any]:
+        Context.model_validate(context)  # unknown keys and bad values are refused as in a scenario
+        return context
+
+
+def origin_context(region: RegionData, origin: int, config: RegionCalibration) -> dict[str, Any]:
+    """The config's context keys, with national immigration referred to the hindcast's first year.
+
+    The calibrated immigration is the level of the hindcast's first year, so the
+    projection from the origin carries it on with Norway's rate relative to that year.
+    """
+    start, _ = window(region, origin, config)
+    return {**config.context, "immigration_reference_year": start}
 
 
 def load_region_calibration(path: Path = DEFAULT_CONFIG) -> RegionCalibration:
@@ -98,6 +120,7 @@ def write_origin_files(
             f"{region.name} replayed from 1 January {start} to 1 January {origin}, the region as known at "
             f"{origin}, for the calibration made at that origin (generic config {config_source.name})."
         ),
+        "context": {**template.get("context", {}), **origin_context(region, origin, config)},
         "region": str(region.folder),
         "base_year": start,
         "years": {"start": start, "end": origin},
@@ -122,3 +145,32 @@ def write_origin_files(
         text = header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
         write_atomically(folder / name, lambda p, text=text: p.write_text(text, encoding="utf-8"))
     return folder / "calibration.yaml"
+
+
+def shipped_baseline(region: RegionData) -> Path:
+    """The region's baseline scenario, wherever `region create` or the project put it.
+
+    <name>_baseline.yaml beside its regions/ folder or in scenarios/, or scenarios/baseline.yaml
+    if that is of this region.
+    """
+    name = region.folder.name
+    beside = region.folder.parent.parent
+    candidates = [beside / f"{name}_baseline.yaml", ROOT / "scenarios" / f"{name}_baseline.yaml"]
+    for path in [*candidates, ROOT / "scenarios" / "baseline.yaml"]:
+        if path.is_file() and Path(Scenario.from_yaml(path).region_folder).resolve() == region.folder.resolve():
+            return path
+    raise InputError(
+        Problem(
+            region.folder,
+            "no baseline scenario of this region in scenarios/",
+            hint=f"create one with `regionsim region create {name} ...`, or pass --scenario",
+        )
+    )
+
+
+def template(shipped_scenario: Scenario) -> dict[str, Any]:
+    """The shipped baseline as plain data: its parameters, context and levers, without its years and region."""
+    plain = shipped_scenario.resolved_dict()
+    for key in ("name", "description", "region", "base_year", "years", "uncertainty"):
+        plain.pop(key, None)
+    return plain

@@ -21,15 +21,10 @@ from model.inputs.errors import InputError, Problem
 from model.inputs.municipal.build import BuiltRegion
 from model.inputs.municipal.readme import region_readme
 from model.inputs.municipal.regionmap import neighbourhood_map
+from model.inputs.region import region_argument
 
 STAMP = "build.json"
 BUILT_BY = "regionsim region create"
-CALIBRATED = {  # scenarios/calibration/calibrated.yaml: fitted to Gjøvikregionen 2005-2012
-    "migration_peak_rate": 0.1208,
-    "in_migration_rate": 0.03403,
-    "centrality_weight": 0.2289,
-    "internal_move_share": 0.1104,
-}
 IMMIGRATION_PER_RESIDENT = 650 / 70_875  # Gjøvikregionen's baseline immigration per resident of 2017
 
 
@@ -112,7 +107,10 @@ def write_region(
         (staging / STAMP).write_text(json.dumps(stamp, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if scenario:
             relative = os.path.relpath(folder, scenario_path.parent)
-            scenario_tmp.write_text(baseline_scenario(built, folder_name, relative), encoding="utf-8")
+            overlay = scenario_path.parent / "calibration" / f"{folder_name}_calibrated.yaml"
+            calibration = os.path.relpath(overlay, scenario_path.parent) if overlay.is_file() else None
+            text = baseline_scenario(built, folder_name, relative, calibration, region_argument(folder))
+            scenario_tmp.write_text(text, encoding="utf-8")
         if folder.exists():  # set the old folder aside, so that a failure can put it back
             os.replace(folder, old)
         os.replace(staging, folder)
@@ -331,14 +329,35 @@ def region_yaml(built: BuiltRegion, command: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def baseline_scenario(built: BuiltRegion, folder_name: str, region_path: str) -> str:
-    """The region's baseline scenario: ten years from the latest persons with no new strategy."""
+def baseline_scenario(
+    built: BuiltRegion, folder_name: str, region_path: str, calibration: str | None = None, command_name: str = ""
+) -> str:
+    """The region's baseline scenario: ten years from the latest persons with no new strategy.
+
+    `calibration` is the region's calibrated overlay relative to the scenario, if it has one:
+    the baseline extends it (parameters and immigration). Without it the baseline runs on the
+    documented defaults, and says how to calibrate.
+    """
     year = built.last_year
     residents = int(built.persons.loc[built.persons["year"] == year, "persons"].sum())
     immigration = int(round(IMMIGRATION_PER_RESIDENT * residents, -1))
-    parameters = "\n".join(f"  {key}: {value}" for key, value in CALIBRATED.items())
+    command_name = command_name or folder_name
+    if calibration is not None:
+        calibrated = f"extends: {calibration}   # the region's calibrated parameters and immigration\n"
+        immigration_lines = ""
+    else:
+        calibrated = (
+            "# Not calibrated: the parameters are the documented defaults (docs/ODD.md).\n"
+            f"# `regionsim region calibrate {command_name}` fits them to this region's history\n"
+            f"# and writes calibration/{folder_name}_calibrated.yaml; then add\n"
+            f"# `extends: calibration/{folder_name}_calibrated.yaml` here.\n"
+        )
+        immigration_lines = f"""  # Estimate: Gjovikregionen's baseline immigration per resident (650 a year for
+  # 70 875 residents) times this region's {residents} residents.
+  immigration_per_year: {immigration}
+"""
     return f"""# {built.name} baseline, written by `{BUILT_BY}`. Edit freely: it is an ordinary scenario.
-name: {folder_name}_baseline
+{calibrated}name: {folder_name}_baseline
 description: >
   {built.name} as it is: its real residents of 1 January {year} and the jobs
   and commuting of the latest 4th quarter in the data, projected ten years
@@ -348,11 +367,6 @@ base_year: {year}
 years: {{start: {year}, end: {year + 10}}}
 seed: 20251
 replicates: 10                    # the figures show the mean and the 5-95 % band
-# Migration behaviour calibrated to Gjovikregionen's history 2005-2012
-# (scenarios/calibration/calibrated.yaml), carried here as the best estimate
-# at hand: this region is not calibrated.
-parameters:
-{parameters}
 context:
   national_job_growth:
     agriculture_food: -0.01
@@ -361,10 +375,7 @@ context:
   fertility_scaling: 1.0
   mortality_scaling: 1.0
   mortality_improvement_per_year: 0.01
-  # Estimate: Gjovikregionen's baseline immigration per resident (650 a year for
-  # 70 875 residents) times this region's {residents} residents.
-  immigration_per_year: {immigration}
-levers:
+{immigration_lines}levers:
   cooperation: fragmented         # each municipality on its own
   strategies: []                  # no new strategy
 """

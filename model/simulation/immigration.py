@@ -1,0 +1,61 @@
+"""Immigration from abroad by year: the region's level moved by Norway's immigration.
+
+Norway's net migration during a known year is the cohort residual of its
+stocks on two successive 1 January (persons aged 1 or more, survival by the
+model's own death rates, improved after the last rate year by the context's
+mortality improvement). The model's immigration is gross: the out-migration
+of its residents already carries their emigration. The rule from net to
+gross is gross = net + emigration, with Norway's emigration a steady rate per
+resident (``context.national_emigration_per_1000``). After the last known
+year Norway's gross rate is the mean of the last
+``context.immigration_assumption_years`` known years: a long-run level, the
+documented assumption of a projection (a backtest's ``--ex-post`` reads the
+observed years instead). Under ``context.immigration_path: national`` the
+region's immigration of a year is its level times Norway's gross rate of the
+year over that of the reference year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.inputs.context import Context
+from model.inputs.national import NationalData
+from model.simulation.demography import cohort_residual, survival
+
+
+def net_migration_per_1000(national: NationalData, context: Context) -> dict[int, float]:
+    """Norway's net migration per 1 000 residents on 1 January, for each year whose next 1 January is known."""
+    mortality = Context(mortality_improvement_per_year=context.mortality_improvement_per_year)
+    rates = {}
+    for year in sorted(national.population):
+        if year + 1 not in national.population:
+            continue
+        start = national.population[year][None].astype(float)
+        end = national.population[year + 1][None].astype(float)
+        residual = cohort_residual(start, end, survival(national, year, mortality))[0]
+        rates[year] = float(1000 * residual / start.sum())
+    return rates
+
+
+class NationalImmigration:
+    """Norway's gross immigration per 1 000 residents by year, known and assumed."""
+
+    def __init__(self, national: NationalData, context: Context):
+        net = net_migration_per_1000(national, context)
+        self.known = {year: rate + context.national_emigration_per_1000 for year, rate in net.items()}
+        recent = [self.known[y] for y in sorted(self.known)[-context.immigration_assumption_years :]]
+        self.assumed = float(np.mean(recent))
+        """The rate after the last known year."""
+        self.assumed_range = (float(min(recent)), float(max(recent)))
+        """Its uncertainty range: the lowest and highest of the years averaged."""
+
+    def rate(self, year: int) -> float:
+        """Gross immigration per 1 000 residents during `year`."""
+        if year in self.known:
+            return self.known[year]
+        return self.known[min(self.known)] if year < min(self.known) else self.assumed
+
+    def factor(self, year: int, reference: int) -> float:
+        """Norway's immigration in `year` relative to the `reference` year."""
+        return self.rate(year) / max(self.rate(reference), 0.5)
