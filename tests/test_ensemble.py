@@ -188,6 +188,49 @@ def test_killed_comparison_resumes_to_the_same_result(short, tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(killed / "summary.csv"), pd.read_csv(whole.folder / "summary.csv"))
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in state
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_a_killed_job_leaves_no_pool_workers(short, tmp_path):
+    """SIGKILL a comparison on a pool of two: its workers end within seconds instead of finishing as orphans."""
+    command = [sys.executable, "-m", "model.cli", "compare", *map(str, short), "--replicates", "40"]
+    process = subprocess.Popen(
+        [*command, "--workers", "2", "--quiet", "--out", str(tmp_path / "pool")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline, workers = time.time() + 120, []
+    while time.time() < deadline and not list((tmp_path / "pool").glob("replicates/*/outcomes-r*.parquet")):
+        time.sleep(0.1)
+    workers = [pid for pid in _children(process.pid) if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert len(workers) == 2
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.time() + 15
+    while time.time() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
 def test_run_ensemble_of_one_scenario(short, tmp_path):
     """run_ensemble with one scenario: its replicates on disk and a summary without differences."""
     ensemble = run_ensemble([short[0]], replicates=2, out=tmp_path / "one", workers=1)

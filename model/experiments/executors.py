@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -75,7 +77,8 @@ def executor(choice: ExecutorChoice) -> Iterator:
     if workers == 1:
         yield _serial
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, initializer=follow_parent, initargs=(os.getpid(),)) as pool:
 
         def run(tasks: list[Task]) -> Iterator[Outcome]:
             futures = {pool.submit(run_task, task): task for task in tasks}
@@ -85,6 +88,22 @@ def executor(choice: ExecutorChoice) -> Iterator:
                 yield Outcome(task, error=_describe(error)) if error else Outcome(task, result=future.result())
 
         yield run
+
+
+def follow_parent(parent: int) -> None:
+    """Worker initialiser: end the worker once its parent is gone.
+
+    A job killed outright (SIGKILL, a closed terminal) cannot stop its pool; without this
+    its workers would finish their task, a replicate or a whole calibration candidate,
+    as orphans.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="follow-parent").start()
 
 
 def _serial(tasks: list[Task]) -> Iterator[Outcome]:
