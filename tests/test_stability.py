@@ -71,13 +71,6 @@ def test_commuting_flows_over_100_move_less_than_three_percent(one_year):
     assert np.all(np.abs(totals) < 0.03)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the mean of 10 replicates alternates (lag-1 autocorrelation of its yearly job changes -0.43, of "
-    "vacancies -0.83): the vacancy signal is read after the year's matching, which the responses to it empty; "
-    "sensing openings before matching removes the cycle (+0.52) but weakens every response about fourfold "
-    "(docs/ODD.md, section 10), so the elasticities must be re-estimated first",
-)
 def test_the_mean_of_replicates_does_not_alternate_from_year_to_year(baseline):
     """Year-on-year changes of the replicate-mean jobs: lag-1 autocorrelation above -0.3 (chance cannot alternate)."""
     jobs = []

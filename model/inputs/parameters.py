@@ -141,11 +141,14 @@ class Parameters(Strict):
         le=3,
     )
     vacancy_signal_memory: float = param(
-        0.7,
+        0.9,
         "share",
-        (0.3, 0.9),
+        (0.85, 0.95),
         "Weight of last year's signal in the vacancy rate that migrants and in-commuters "
-        "react to (they learn of openings with a lag); damps boom-bust cycles.",
+        "react to (they learn of openings with a lag). The responses to it empty the vacancies "
+        "it reads: a rise in the unfilled rate draws about 8-9 times as much labour the next "
+        "year (loop gain G, measured in the baseline), so a memory below G/(1+G), about 0.89, "
+        "makes jobs and vacancies alternate from year to year (docs/ODD.md, section 10).",
         ge=0,
         le=0.95,
     )
