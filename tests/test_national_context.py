@@ -73,6 +73,10 @@ def test_immigration_after_the_known_years_is_the_mean_of_the_last_ten():
     observed = NationalImmigration(load_national(NATIONAL), context)
     assert observed.rate(2022) == pytest.approx(net[2022] + 5.5) != known.rate(2022)
     assert known.factor(2020, 2016) == pytest.approx((net[2020] + 5.5) / (net[2016] + 5.5))
+    low, high = known.assumed_scaling_range
+    assert low * known.assumed == pytest.approx(known.assumed_range[0]) and high > 1 > low
+    scaled = NationalImmigration(load_national(NATIONAL, known_until=2021), Context(immigration_assumption_scaling=0.8))
+    assert scaled.rate(2023) == pytest.approx(0.8 * known.rate(2023)) and scaled.rate(2019) == known.rate(2019)
 
 
 def test_norways_job_cycle_is_its_growth_over_the_mean_growth():

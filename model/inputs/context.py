@@ -80,6 +80,10 @@ class Context(Strict):
     immigration (gross = net + emigration). Norway's emigration has been about 22 000-37 000 a year
     since 2008 (SSB migration statistics), 4.5-7 per 1 000 residents; it varies far less than
     immigration, so one steady rate carries the rule."""
+    immigration_assumption_scaling: float = Field(1.0, ge=0, le=5, json_schema_extra={"plausible": [0.7, 1.45]})
+    """Multiplies Norway's assumed immigration rate after the last known year (the `national` path).
+    Plausible: the lowest and highest of the ten years before 2026 over their mean, 0.73-1.44; a
+    backtest's `--uncertainty` draws it from the same ratio of the ten years before each origin."""
     immigration_assumption_years: int = Field(10, ge=1, le=30)
     """Known years whose mean gives Norway's immigration rate after the last known year (years).
     Ten years span a whole swing of Norway's immigration (the high years 2007-2013, the low

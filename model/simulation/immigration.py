@@ -8,7 +8,8 @@ of its residents already carries their emigration. The rule from net to
 gross is gross = net + emigration, with Norway's emigration a steady rate per
 resident (``context.national_emigration_per_1000``). After the last known
 year Norway's gross rate is the mean of the last
-``context.immigration_assumption_years`` known years: a long-run level, the
+``context.immigration_assumption_years`` known years (times
+``context.immigration_assumption_scaling``): a long-run level, the
 documented assumption of a projection (a backtest's ``--ex-post`` reads the
 observed years instead). Under ``context.immigration_path: national`` the
 region's immigration of a year is its level times Norway's gross rate of the
@@ -45,10 +46,13 @@ class NationalImmigration:
         net = net_migration_per_1000(national, context)
         self.known = {year: rate + context.national_emigration_per_1000 for year, rate in net.items()}
         recent = [self.known[y] for y in sorted(self.known)[-context.immigration_assumption_years :]]
-        self.assumed = float(np.mean(recent))
+        self.assumed = float(np.mean(recent)) * context.immigration_assumption_scaling
         """The rate after the last known year."""
         self.assumed_range = (float(min(recent)), float(max(recent)))
         """Its uncertainty range: the lowest and highest of the years averaged."""
+        mean = float(np.mean(recent))
+        self.assumed_scaling_range = (self.assumed_range[0] / mean, self.assumed_range[1] / mean)
+        """The same range as factors on the mean (`context.immigration_assumption_scaling`)."""
 
     def rate(self, year: int) -> float:
         """Gross immigration per 1 000 residents during `year`."""

@@ -25,11 +25,14 @@ import yaml
 from model.experiments.calibration.fit import Calibration, calibrate
 from model.experiments.calibration.origin import IMMIGRATION, ROOT, RegionCalibration, write_origin_files
 from model.experiments.store import write_atomically
+from model.inputs.context import Context
 from model.inputs.municipal.create import create_region
 from model.inputs.municipal.write import STAMP
 from model.inputs.region import RegionData, cached_region
 from model.inputs.scenario import Scenario
+from model.simulation.immigration import NationalImmigration
 
+ASSUMPTION = "context.immigration_assumption_scaling"  # Norway's immigration after the origin, drawn with --uncertainty
 NEAR_BEST = 1.10  # candidates within 10 % of the best loss give the uncertainty range of a calibrated value
 
 
@@ -144,6 +147,9 @@ def projection_scenario(
         uncertainty = {
             name: [round(low, 6), round(high, 6)] for name, (low, high) in near_best_ranges(calibration).items()
         }
+        if document["context"].get("immigration_path") == "national":
+            low, high = NationalImmigration(region.national, Context()).assumed_scaling_range
+            uncertainty[ASSUMPTION] = [round(float(low), 4), round(float(high), 4)]
     how = (
         "its parameters and immigration calibrated on the years before it"
         if calibration is not None
