@@ -360,7 +360,7 @@ def backtest(
         fail(error)
     from model.report.backtest_report import population_table
 
-    table = population_table(result.summary).set_index("horizon")
+    table = population_table(result.summary, uncertainty=result.uncertainty).set_index("horizon")
     label = "" if result.calibrated else " (in-sample: shipped parameters)"
     console.print(f"Population, municipalities, MAPE % by horizon{label}:")
     console.print(table.round(2).to_string(), soft_wrap=True)

@@ -270,6 +270,7 @@ def test_the_command_writes_the_page_and_refuses_bad_origins(backtest, tmp_path)
     assert "MAPE" in done.output and (target / "backtest.html").is_file()
     page = (target / "backtest.html").read_text(encoding="utf-8")
     assert "look-ahead" in page and "data:image/png;base64," in page
+    assert "coverage of 90 % band (chance only)" in page  # no --uncertainty: the bands show chance alone
     bad = runner.invoke(
         app,
         ["backtest", str(base / "regions" / "land"), "--origins", "2003", "--out", str(tmp_path / "x"),

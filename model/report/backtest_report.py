@@ -59,8 +59,11 @@ def error_figure(summary: pd.DataFrame, region: str, folder: Path) -> str:
     return save_figure(figure, folder, "error_by_horizon.png")
 
 
-def population_table(summary: pd.DataFrame, level: str = "municipalities") -> pd.DataFrame:
-    """Population MAPE (region: MALPE) by horizon: the model, each naive method, and the best naive one."""
+def population_table(summary: pd.DataFrame, level: str = "municipalities", uncertainty: bool = True) -> pd.DataFrame:
+    """Population MAPE (region: MALPE) by horizon: the model, each naive method, and the best naive one.
+
+    The coverage column says "chance only" unless the bands drew the calibrated values' ranges (`uncertainty`).
+    """
     measure = "mape" if level == "municipalities" else "malpe"
     rows = summary[(summary["variable"] == "population") & (summary["level"] == level)]
     wide = rows.pivot_table(index="horizon", columns="method", values=measure)
@@ -72,7 +75,8 @@ def population_table(summary: pd.DataFrame, level: str = "municipalities") -> pd
     if counts is not None:
         table["cells"] = counts
     if "coverage_pct" in rows and rows.loc[rows["method"] == MODEL, "coverage_pct"].notna().any():
-        table["coverage of 90 % band"] = rows[rows["method"] == MODEL].set_index("horizon")["coverage_pct"]
+        column = "coverage of 90 % band" if uncertainty else "coverage of 90 % band (chance only)"
+        table[column] = rows[rows["method"] == MODEL].set_index("horizon")["coverage_pct"]
     return table.reset_index()
 
 
@@ -106,6 +110,12 @@ def write_report(backtest: Backtest) -> Path:
     """backtest.html (self-contained) and error_by_horizon.png in the backtest folder."""
     folder = backtest.folder
     figure = error_figure(backtest.summary, backtest.region, folder)
+    tables = {
+        level: population_table(backtest.summary, level, backtest.uncertainty)
+        .round(2)
+        .to_html(index=False, border=0, na_rep="–")
+        for level in ("municipalities", "region")
+    }
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Backtest: {html.escape(backtest.region)}</title><style>{STYLE}</style></head><body>",
@@ -115,9 +125,9 @@ def write_report(backtest: Backtest) -> Path:
         "data. MAPE: the mean absolute percentage error over municipalities and origins at each horizon.</p>",
         f"<p class='note'>{labels_note(backtest)}</p>",
         "<h2>Population, municipalities (MAPE %)</h2>",
-        population_table(backtest.summary).round(2).to_html(index=False, border=0, na_rep="–"),
+        tables["municipalities"],
         "<h2>Population, region (error %, + = too high)</h2>",
-        population_table(backtest.summary, "region").round(2).to_html(index=False, border=0, na_rep="–"),
+        tables["region"],
         f"<figure><img src='{_image(folder / figure)}' alt='error by horizon'>"
         "<figcaption>Error by horizon: regionsim (thick) against each naive benchmark (dashed). Net migration "
         "errors are in percent of the residents at the start of the year.</figcaption></figure>",

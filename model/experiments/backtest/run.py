@@ -67,6 +67,8 @@ class Backtest:
     calibrated: bool
     errors: pd.DataFrame
     summary: pd.DataFrame
+    uncertainty: bool = False
+    """Whether the bands draw the calibrated values' ranges too (else they show chance only)."""
 
 
 def check_origins(origins: list[int], last_year: int) -> list[int]:
@@ -164,7 +166,7 @@ def run_backtest(
     write_atomically(folder / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.4g"))
     stamp = {"versions": build_versions(), "git_commit": git_commit(), "command": description}
     write_atomically(folder / "manifest.json", lambda p: p.write_text(json.dumps(stamp, indent=2, ensure_ascii=False)))
-    return Backtest(folder, shipped.name, origins, calibrate, errors, summary)
+    return Backtest(folder, shipped.name, origins, calibrate, errors, summary, uncertainty)
 
 
 def _project(
