@@ -165,3 +165,17 @@ def test_bad_calibration_config_is_a_located_error_with_exit_code_2(tmp_path):
     assert result.exit_code == 2
     assert "bad.yaml:3: free.migration_peak" in result.output and "migration_peak_rate" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_small_count_is_judged_against_a_floor_not_its_own_size():
+    """3 observed infants, 20 simulated: an error of 17 on 100, not on 3; shares and large counts keep their scale."""
+    from model.experiments.calibration.observed import COUNT_FLOOR, errors
+
+    keys = {"municipality": ["Gildeskål", "Bodø", "Bodø"], "year": [2021, 2021, 2021]}
+    observed = pd.DataFrame({"target": ["infants", "population", "share_0_5"], **keys, "value": [3.0, 52560.0, 0.05]})
+    simulated = observed.assign(value=[20.0, 52034.4, 0.06])
+    table = errors(simulated, observed).set_index("target")["relative_error"]
+    assert COUNT_FLOOR == 100
+    assert table["infants"] == pytest.approx(17 / 100)
+    assert table["population"] == pytest.approx(-525.6 / 52560)
+    assert table["share_0_5"] == pytest.approx(0.01 / 0.05)

@@ -7,7 +7,10 @@ squared relative error of the simulated values (the mean of `replicates` runs
 with the same seeds for every candidate: common random numbers) against the
 observed ones, over the fit period only:
 
-    loss = sum_g w_g * mean((sim - obs)^2 / obs^2 over the group's cells) / sum_g w_g
+    loss = sum_g w_g * mean((sim - obs)^2 / max(obs, 100)^2 over the group's cells) / sum_g w_g
+
+(a count below 100 persons is judged relative to 100, see observed.COUNT_FLOOR; shares
+of the age structure relative to themselves).
 
 Candidates are proposed by scipy's differential evolution and evaluated on
 the ensemble executors (process pool or Dask). Every evaluation is written to

@@ -82,9 +82,20 @@ def simulated_targets(outcomes: pd.DataFrame, region: RegionData) -> pd.DataFram
     return pd.concat(rows, ignore_index=True)[["target", "municipality", "year", "value"]]
 
 
+COUNT_FLOOR = 100.0
+"""Persons: a count below it (a small municipality's infants or movers) is judged relative to 100, whose
+chance spread is about 10 % (Poisson); relative to 3 infants, one more or less would swamp every other target."""
+
+
 def errors(simulated: pd.DataFrame, observed: pd.DataFrame) -> pd.DataFrame:
-    """Simulated against observed, row by row: relative and absolute error."""
+    """Simulated against observed, row by row: relative and absolute error.
+
+    A relative error is taken on the observed value, or on `COUNT_FLOOR` for a count below it
+    (shares of the age structure keep their own value).
+    """
     joined = observed.merge(simulated, on=["target", "municipality", "year"], suffixes=("_observed", "_simulated"))
     joined["error"] = joined["value_simulated"] - joined["value_observed"]
-    joined["relative_error"] = joined["error"] / joined["value_observed"].where(joined["value_observed"] != 0, np.nan)
+    share = joined["target"].str.startswith("share_")
+    scale = joined["value_observed"].where(share, joined["value_observed"].clip(lower=COUNT_FLOOR))
+    joined["relative_error"] = joined["error"] / scale.where(scale != 0, np.nan)
     return joined
