@@ -121,7 +121,7 @@ def run_backtest(
     config_path = Path(config).resolve()
     generic = load_region_calibration(config_path) if calibrate else None
     folder = Path(out) if out is not None else ROOT / "results" / f"backtest-{name}"
-    base = template(shipped_scenario)
+    base = template(shipped_scenario, generic)
     seed = shipped_scenario.seed if seed is None else seed
     description = {
         "region": str(shipped.folder),

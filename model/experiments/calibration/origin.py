@@ -27,6 +27,7 @@ from model.experiments.calibration.observed import observed_targets
 from model.experiments.store import write_atomically
 from model.inputs.context import Context
 from model.inputs.errors import InputError, Problem
+from model.inputs.parameters import Parameters
 from model.inputs.region import RegionData
 from model.inputs.scenario import Scenario
 from model.inputs.validation import Strict, validate_document
@@ -168,9 +169,21 @@ def shipped_baseline(region: RegionData) -> Path:
     )
 
 
-def template(shipped_scenario: Scenario) -> dict[str, Any]:
-    """The shipped baseline as plain data: its parameters, context and levers, without its years and region."""
+def template(shipped_scenario: Scenario, config: RegionCalibration | None = None) -> dict[str, Any]:
+    """The shipped baseline as plain data: its parameters, context and levers, without its years and region.
+
+    With a config, every value the config may free is reset to its documented default: a baseline
+    that extends the region's own calibration (fitted on the latest years) would otherwise hand
+    an early origin values that saw its future, where the origin does not free them.
+    """
     plain = shipped_scenario.resolved_dict()
     for key in ("name", "description", "region", "base_year", "years", "uncertainty"):
         plain.pop(key, None)
+    if config is not None:
+        defaults = Parameters().model_dump(mode="json")
+        for name in [*config.free, *config.jobs_free]:
+            if name in plain["parameters"]:
+                plain["parameters"][name] = defaults[name]
+        for key in ("immigration_per_year", "immigration_path", "immigration_reference_year"):
+            plain["context"][key] = Context.model_fields[key].default
     return plain

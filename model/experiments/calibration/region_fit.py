@@ -85,7 +85,7 @@ def fit_region(
     config_path = Path(config).resolve()
     generic = load_region_calibration(config_path)
     baseline = Path(scenario) if scenario is not None else shipped_baseline(known)
-    base = template(Scenario.from_yaml(baseline))
+    base = template(Scenario.from_yaml(baseline), generic)
     folder = Path(out) if out is not None else ROOT / "results" / f"calibrate-{known.folder.name}"
     description = {"region": str(known.folder), "origin": origin, "config": generic.model_dump(mode="json")}
     open_work_folder(folder, STATE, description, resume, overwrite)
