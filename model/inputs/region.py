@@ -290,9 +290,14 @@ def year_ranges(years: list[int]) -> str:
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
-def calibration_folder(region_folder: Path) -> Path:
-    """Where a region's calibrated overlay goes: calibration/ beside its regions/ folder (scenarios/calibration/)."""
-    return Path(region_folder).resolve().parent.parent / "calibration"
+def calibration_overlay(region_folder: Path) -> Path:
+    """A region's calibrated overlay: calibration/<name>_calibrated.yaml beside its regions/ folder.
+
+    For a shipped region that is scenarios/calibration/; for one built with `region create --out D`,
+    D/calibration/, next to the baseline that extends it.
+    """
+    folder = Path(region_folder).resolve()
+    return folder.parent.parent / "calibration" / f"{folder.name}_calibrated.yaml"
 
 
 def region_argument(region_folder: Path) -> str:

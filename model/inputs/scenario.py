@@ -23,7 +23,7 @@ from model.inputs.parameters import Parameters
 from model.inputs.region import (
     RegionData,
     cached_region,
-    calibration_folder,
+    calibration_overlay,
     region_argument,
     resolve_region_folder,
     year_ranges,
@@ -244,8 +244,7 @@ def _uncalibrated(document: MergedDocument, path: Path, region_folder: Path) -> 
     """
     if document.data.get("parameters"):
         return ()
-    name = region_folder.name
-    overlay = calibration_folder(region_folder) / f"{name}_calibrated.yaml"
+    overlay = calibration_overlay(region_folder)
     if overlay.is_file():
         how = f"its calibration exists: add `extends: {os.path.relpath(overlay, path.parent)}` to {path}"
     else:

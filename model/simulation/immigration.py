@@ -46,11 +46,11 @@ class NationalImmigration:
         net = net_migration_per_1000(national, context)
         self.known = {year: rate + context.national_emigration_per_1000 for year, rate in net.items()}
         recent = [self.known[y] for y in sorted(self.known)[-context.immigration_assumption_years :]]
-        self.assumed = float(np.mean(recent)) * context.immigration_assumption_scaling
+        mean = float(np.mean(recent))
+        self.assumed = mean * context.immigration_assumption_scaling
         """The rate after the last known year."""
         self.assumed_range = (float(min(recent)), float(max(recent)))
         """Its uncertainty range: the lowest and highest of the years averaged."""
-        mean = float(np.mean(recent))
         self.assumed_scaling_range = (self.assumed_range[0] / mean, self.assumed_range[1] / mean)
         """The same range as factors on the mean (`context.immigration_assumption_scaling`)."""
 

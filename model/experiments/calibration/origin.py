@@ -157,7 +157,7 @@ def shipped_baseline(region: RegionData) -> Path:
     name = region.folder.name
     beside = region.folder.parent.parent
     candidates = [beside / f"{name}_baseline.yaml", ROOT / "scenarios" / f"{name}_baseline.yaml"]
-    for path in [*candidates, ROOT / "scenarios" / "baseline.yaml"]:
+    for path in dict.fromkeys([*candidates, ROOT / "scenarios" / "baseline.yaml"]):
         if path.is_file() and Path(Scenario.from_yaml(path).region_folder).resolve() == region.folder.resolve():
             return path
     raise InputError(

@@ -30,7 +30,7 @@ from model.inputs.errors import InputError, Problem
 from model.inputs.region import (
     RegionData,
     cached_region,
-    calibration_folder,
+    calibration_overlay,
     region_argument,
     resolve_region_folder,
 )
@@ -49,15 +49,6 @@ class RegionFit:
     overlay: Path
     origin: int
     config_path: Path
-
-
-def overlay_path(region: RegionData) -> Path:
-    """Where a region's calibrated values live: calibration/<name>_calibrated.yaml beside its regions/ folder.
-
-    For a shipped region that is scenarios/calibration/; for one built with `region create --out D`,
-    D/calibration/, next to the baseline that will extend it.
-    """
-    return calibration_folder(region.folder) / f"{region.folder.name}_calibrated.yaml"
 
 
 def fit_region(
@@ -80,7 +71,7 @@ def fit_region(
     origin = known.last_known_year
     if origin is None:
         raise InputError(Problem(known.folder / "region.yaml", "the region knows no observed persons", key="last_year"))
-    target = overlay_path(known)
+    target = calibration_overlay(known.folder)
     _check_overlay(target, resume or overwrite)
     config_path = Path(config).resolve()
     generic = load_region_calibration(config_path)

@@ -21,7 +21,7 @@ from model.inputs.errors import InputError, Problem
 from model.inputs.municipal.build import BuiltRegion
 from model.inputs.municipal.readme import region_readme
 from model.inputs.municipal.regionmap import neighbourhood_map
-from model.inputs.region import region_argument
+from model.inputs.region import calibration_overlay, region_argument
 
 STAMP = "build.json"
 BUILT_BY = "regionsim region create"
@@ -107,8 +107,8 @@ def write_region(
         (staging / STAMP).write_text(json.dumps(stamp, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if scenario:
             relative = os.path.relpath(folder, scenario_path.parent)
-            overlay = scenario_path.parent / "calibration" / f"{folder_name}_calibrated.yaml"
-            calibration = os.path.relpath(overlay, scenario_path.parent) if overlay.is_file() else None
+            overlay = calibration_overlay(folder)
+            calibration = os.path.relpath(overlay, scenario_path.parent.resolve()) if overlay.is_file() else None
             text = baseline_scenario(built, folder_name, relative, calibration, region_argument(folder))
             scenario_tmp.write_text(text, encoding="utf-8")
         if folder.exists():  # set the old folder aside, so that a failure can put it back
