@@ -212,7 +212,7 @@ class MoveTables:
         self.move_unemployed: list[float] = np.minimum(
             p.migration_peak_rate * schedule * p.move_factor_unemployed, 1.0
         ).tolist()
-        self.stays: list[float] = migration._internal_share(model.persons.home, m, p.internal_move_share).tolist()
+        self.stays: list[float] = migration._internal_share(model.persons.home, m, p.outside_mover_pull).tolist()
         self.attraction = np.asarray(model._attraction(), dtype=float)
         self.minutes_array = np.asarray(model.minutes[:m], dtype=float)
         self.minutes: list[list[float]] = self.minutes_array.tolist()

@@ -238,6 +238,28 @@ def test_calibration_sees_only_years_before_the_origin(backtest):
         free = set(config["free"])
         # Jobs parameters are freed only with three jobs years before the origin (2018, 2019 for 2019: not enough).
         assert "exit_hazard_mature" not in free
+        # The settlement pull derived at the origin is the projection's: fitted before it, carried after it.
+        assert config["settlement_pull"] is True
+        projection = yaml.safe_load((result.folder / "origins" / str(origin) / "projection.yaml").read_text())
+        pull = projection["context"]["settlement_pull"]
+        assert set(pull) == set(CODES.values()) and all(0.25 <= v <= 4 for v in pull.values())
+        assert pull != {name: 1.0 for name in CODES.values()}
+
+
+def test_a_backtest_template_forgets_the_values_the_region_fitted_on_later_years(tmp_path):
+    """A baseline extending a region's calibration hands no origin its immigration or settlement pull."""
+    from model.experiments.calibration.origin import load_region_calibration, template
+    from model.inputs.scenario import Scenario
+
+    path = tmp_path / "fitted.yaml"
+    path.write_text(
+        f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\nparameters: {{centrality_weight: 0.5}}\n"
+        "context: {immigration_per_year: 900, settlement_pull: {Gjøvik: 1.5}, immigration_path: national}\n",
+        encoding="utf-8",
+    )
+    plain = template(Scenario.from_yaml(path), load_region_calibration())
+    assert plain["context"]["settlement_pull"] == {} and plain["context"]["immigration_path"] == "constant"
+    assert plain["context"]["immigration_per_year"] == 350.0 and plain["parameters"]["centrality_weight"] == 0.0
 
 
 def test_resume_evaluates_nothing_again_and_writes_the_same(backtest):

@@ -61,6 +61,9 @@ def test_the_overlay_carries_the_fit_and_its_provenance(calibrated, tiny_config)
     assert low <= body["context"]["immigration_per_year"] <= high
     assert body["context"]["immigration_path"] == "national"
     assert body["context"]["immigration_reference_year"] == start == 2023
+    pull = body["context"]["settlement_pull"]  # derived after the fit, from the fit years' net migration
+    assert sorted(pull) == sorted(fit.region.municipalities) and all(0.25 <= v <= 4 for v in pull.values())
+    assert pull == fit.calibration.settlement_pull
     for line in ("as known on 1 January 2026", "generic config:", "calibration folder:", "loss:", "git commit:"):
         assert line in text, line
     assert (fit.calibration.folder / "fit_report.html").is_file()

@@ -89,6 +89,13 @@ class Context(Strict):
     Ten years span a whole swing of Norway's immigration (the high years 2007-2013, the low
     2016-2021), so the assumption is a long-run level, not the last boom or lull; its uncertainty
     range is the lowest and highest of those years."""
+    settlement_pull: dict[str, float] = {}
+    """Estimate: how strongly each named municipality draws newcomers and movers, times the model's
+    own attraction (housing, amenity, reachable vacancies, centrality); 1 where not named. Derived by
+    a region calibration (`settlement_pull: true`) from the municipalities' net migration, the
+    cohort residual of their stocks, over the calibration window, so that the model's settlement
+    matches where people went in those years (model/experiments/calibration/settlement.py).
+    Plausible: 0.5-2; bounded to 0.25-4."""
     outside_job_growth: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
     """Yearly growth of jobs open to the region's residents at outside nodes (share/year).
     Plausible: jobs in Oslo and the neighbouring regions grew 0-2 % a year 2008-2017."""
@@ -99,6 +106,14 @@ class Context(Strict):
     visitor_growth_per_year: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
     """Yearly growth of visitor demand for retail and hospitality (share/year). Plausible:
     about as uncertain as outside job growth."""
+
+    @field_validator("settlement_pull")
+    @classmethod
+    def _pull_bounds(cls, pull: dict[str, float]) -> dict[str, float]:
+        faults = [f"{name}: {value} is outside 0.25-4" for name, value in pull.items() if not 0.25 <= value <= 4]
+        if faults:
+            raise ValueError("; ".join(faults) + " (a municipality's pull times the model's own attraction)")
+        return pull
 
     @field_validator("national_job_growth")
     @classmethod

@@ -286,6 +286,8 @@ def _check_against_region(document: MergedDocument, scenario: Scenario, region: 
     for name in immigration if isinstance(immigration, dict) else ():
         if name != "regional":
             _known_municipality(region, name, ("context", "immigration_per_year", name), problem)
+    for name in scenario.context.settlement_pull:
+        _known_municipality(region, name, ("context", "settlement_pull", name), problem)
     horizon = scenario.years.end
     for i, strategy in enumerate(scenario.levers.strategies):
         here = ("levers", "strategies", i)

@@ -55,7 +55,7 @@ def write_report(calibration: Calibration) -> None:
         f"region population {config.test_years[1]} error (%)": round(region_error, 2),
         "git commit": git_commit(),
     }
-    _overlay(folder / "calibrated.yaml", best, provenance, config, scenario)
+    _overlay(folder / "calibrated.yaml", best, provenance, config, scenario, calibration.settlement_pull)
     write_atomically(folder / "errors.csv", lambda p: summary.round(4).to_csv(p, index=False))
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
@@ -99,6 +99,11 @@ def write_report(calibration: Calibration) -> None:
         **provenance,
         "free parameters": ", ".join(f"{n} in {list(config.free[n])}" for n in names),
         "best values": ", ".join(f"{n} = {v:.4g}" for n, v in best.items()),
+        **(
+            {"settlement pull (derived after the fit)": ", ".join(f"{n} {v}" for n, v in pull.items())}
+            if (pull := calibration.settlement_pull)
+            else {}
+        ),
         "targets (weights)": ", ".join(f"{k} {v}" for k, v in config.targets.items()),
         "replicates per evaluation": config.replicates,
     }
@@ -128,12 +133,18 @@ def _mape(summary: pd.DataFrame, period: str, target: str) -> float | None:
 
 
 def _overlay(
-    path: Path, best: dict[str, float], provenance: dict, config: CalibrationConfig, scenario: Scenario
+    path: Path,
+    best: dict[str, float],
+    provenance: dict,
+    config: CalibrationConfig,
+    scenario: Scenario,
+    settlement_pull: dict[str, float],
 ) -> None:
     """The values a projection carries, as a scenario overlay; the hindcast-only ones in a comment.
 
     Immigration fitted on Norway's yearly path keeps that path and its reference year (the
-    hindcast's first year), so a projection carries the level on as the fit meant it.
+    hindcast's first year), so a projection carries the level on as the fit meant it; the
+    settlement pull derived after the fit is carried with them.
     """
     carried = {k: float(f"{v:.4g}") for k, v in best.items() if k in config.carried()}
     parameters = {k: v for k, v in carried.items() if not k.startswith("context.")}
@@ -146,6 +157,8 @@ def _overlay(
     if "immigration_per_year" in context and scenario.context.immigration_path == "national":
         reference = scenario.context.immigration_reference_year or scenario.base_year
         context |= {"immigration_path": "national", "immigration_reference_year": reference}
+    if settlement_pull:
+        context["settlement_pull"] = dict(settlement_pull)
     kept_out = {k: float(f"{v:.4g}") for k, v in best.items() if k not in carried}
     lines = [
         "# Calibrated values: fitted by `regionsim calibrate` to the region's history",

@@ -101,14 +101,14 @@ def migrate(
     probability = p.migration_peak_rate * schedule()[persons.age]
     probability = np.where(persons.status == Status.UNEMPLOYED, probability * p.move_factor_unemployed, probability)
     movers = np.flatnonzero(draws.uniform(persons.pid, 0) < np.minimum(probability, 1.0))
-    share = _internal_share(persons.home, m, p.internal_move_share)
+    share = _internal_share(persons.home, m, p.outside_mover_pull)
     stays_in_region = draws.uniform(persons.pid[movers], 1) < share[persons.home[movers]]
     internal, leaving = movers[stays_in_region], movers[~stays_in_region]
 
     out_migrants = np.bincount(persons.home[movers], minlength=m)
     new_home = _internal_destinations(persons, internal, attraction, commute_minutes, p, draws)
     in_migrants = np.bincount(new_home, minlength=m)
-    _quit_for_longer_commutes(persons, internal, new_home, commute_minutes, p, draws)
+    _quit_for_longer_commutes(persons, internal, new_home, commute_minutes, p, draws, m)
     persons.home[internal] = new_home
 
     remaining = np.ones(len(persons), bool)
@@ -152,20 +152,16 @@ def _age_sex(ids: np.ndarray, distribution: np.ndarray, draws: Draws) -> tuple[n
     return np.divmod(cells, distribution.shape[1])
 
 
-def _internal_share(home: np.ndarray, m: int, average: float) -> np.ndarray:
-    """Share of movers from each municipality who stay in the region.
+def _internal_share(home: np.ndarray, m: int, outside_pull: float) -> np.ndarray:
+    """Share of movers from each municipality who stay in the region: R_i / (R_i + outside_pull).
 
-    Proportional to the population of the rest of the region, so that moves
-    between two municipalities balance (gravity: flow i -> j ~ p_i p_j), with
-    the population-weighted mean equal to `average`.
+    R_i is the population of the rest of the region, against the pull of the
+    places outside it (gravity: flow i -> j ~ p_i p_j, so moves between two
+    municipalities balance, and a small rest of the region draws few movers).
     """
     population = np.bincount(home, minlength=m).astype(float)
-    total = population.sum()
-    if m < 2 or total == 0:
-        return np.zeros(m)
-    rest = total - population
-    mean_rest = (population * rest).sum() / total
-    return np.minimum(average * rest / mean_rest, 1.0)
+    rest = population.sum() - population
+    return rest / (rest + outside_pull)
 
 
 def _internal_destinations(
@@ -220,6 +216,7 @@ def _quit_for_longer_commutes(
     commute_minutes: np.ndarray,
     p: Parameters,
     draws: Draws,
+    n_municipalities: int,
 ) -> None:
     """Movers keep their job with probability exp(-b * extra minutes of commute); else they search."""
     workplace = persons.workplace[movers]
@@ -227,7 +224,10 @@ def _quit_for_longer_commutes(
     old = commute_minutes[persons.home[movers][works], workplace[works]]
     new = commute_minutes[new_home[works], workplace[works]]
     extra = np.maximum(np.nan_to_num(new - old), 0.0)
-    extra[np.isnan(new) & ~np.isnan(old)] = np.inf  # out of daily reach of the job: a new job
+    # Out of daily reach of the job: a new job; for a job in one of the region's municipalities even if the old
+    # home was out of reach too (long-distance pairs inside the region only where the base year had them).
+    inside = workplace[works] < n_municipalities
+    extra[np.isnan(new) & (~np.isnan(old) | inside)] = np.inf
     keeps = np.exp(-p.commute_time_decay_per_min * extra)  # short moves: decay per minute as stated
     quits = movers[works][draws.uniform(persons.pid[movers[works]], 3) >= keeps]
     persons.leave_jobs(quits)

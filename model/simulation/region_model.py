@@ -78,6 +78,9 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         self.national_immigration = (
             NationalImmigration(self.national, self.context) if self.context.immigration_path == "national" else None
         )
+        self.settlement_pull = np.ones(self.region.n_municipalities)
+        for name, pull in self.context.settlement_pull.items():
+            self.settlement_pull[self.region.municipality(name)] = pull
 
         snapshot = self.region.snapshot(self.base_year)
         state = build_initial_state(self.region, snapshot, self.base_year, self.p, init)

@@ -91,7 +91,7 @@ class RegionSensing:
         jobs = self.pool_positions.reshape(self.n_municipalities, -1).sum(axis=1)
         centrality = (jobs / jobs.mean()) ** p.centrality_weight
         people = migration.population_by_band(self.persons, self.n_municipalities)
-        return people * (housing * access * centrality)[:, None]
+        return people * (housing * access * centrality * self.settlement_pull)[:, None]
 
     def _immigration(self) -> tuple[float, np.ndarray]:
         """Immigrants a year: those who choose where to settle, and those placed per municipality.

@@ -144,6 +144,8 @@ def projection_scenario(
                 document["context"][name.removeprefix("context.")] = value
             else:
                 document["parameters"][name] = value
+        if calibration.settlement_pull:
+            document["context"]["settlement_pull"] = dict(calibration.settlement_pull)
         uncertainty = {
             name: [round(low, 6), round(high, 6)] for name, (low, high) in near_best_ranges(calibration).items()
         }

@@ -86,6 +86,9 @@ class CalibrationConfig(Strict):
     carry: list[str] | None = None
     """Free values written to the calibrated overlay (default: all); the others describe the
     hindcast period only (e.g. its immigration trend) and are not carried into projections."""
+    settlement_pull: bool = False
+    """After the fit, derive each municipality's settlement pull from the net migration of the fit
+    years (model/experiments/calibration/settlement.py); the overlay carries it."""
     replicates: int = Field(4, ge=1, le=200)
     """Replicates per evaluation (the same seeds for every candidate)."""
     report_replicates: int = Field(10, ge=1, le=1000)

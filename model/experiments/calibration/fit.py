@@ -22,13 +22,14 @@ and finds them in that file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution
 
+from model.experiments.calibration import settlement
 from model.experiments.calibration.config import TARGET_GROUPS, CalibrationConfig
 from model.experiments.calibration.observed import FLOWS, errors, observed_targets, simulated_targets
 from model.experiments.executors import ExecutorChoice, Task, executor
@@ -61,6 +62,8 @@ class Calibration:
             ``attrs["outcomes"]`` holds their outcome table.
         region: the region data set.
         history: the loss of every evaluated candidate, this session and earlier ones, by its free values.
+        settlement_pull: each municipality's settlement pull derived after the fit (empty unless the
+            config asks for it); `runs` were made with it.
     """
 
     folder: Path
@@ -73,6 +76,7 @@ class Calibration:
     runs: pd.DataFrame
     region: RegionData
     history: dict[tuple, float]
+    settlement_pull: dict[str, float] = field(default_factory=dict)
 
     @property
     def evaluations(self) -> int:
@@ -170,6 +174,9 @@ def calibrate(
         return tuple(round(float(v), 12) for v in x)
 
     with executor(choice) as run:
+        if config.settlement_pull:  # first at the centre of the free ranges, so the optimiser fits with it
+            centre = {name: (low + high) / 2 for name, (low, high) in config.free.items()}
+            scenario = _with_pull_of(_pull(run, set_values(scenario, centre), config, region, base_year)[0], scenario)
 
         def evaluate(_func, candidates) -> list[float]:
             candidates = [np.asarray(c) for c in candidates]
@@ -204,9 +211,28 @@ def calibrate(
             workers=evaluate,
         )
         best = dict(zip(names, map(float, result.x), strict=True))
-        table = _report_runs(run, set_values(scenario, best), config, region, observed)
+        fitted, outcomes = set_values(scenario, best), None
+        if config.settlement_pull:  # again with the best values
+            fitted, outcomes = _pull(run, fitted, config, region, base_year)
+        table = _report_runs(run, fitted, config, region, observed, outcomes)
     summary = summarise(table, config, base_year)
-    return Calibration(folder, best, float(result.fun), summary, config, config_path, scenario, table, region, cache)
+    pull = dict(fitted.context.settlement_pull) if config.settlement_pull else {}
+    return Calibration(
+        folder, best, float(result.fun), summary, config, config_path, scenario, table, region, cache, pull
+    )
+
+
+def _pull(run, scenario: Scenario, config: CalibrationConfig, region, base_year: int) -> tuple[Scenario, pd.DataFrame]:
+    """The scenario with its settlement pull derived from the fit years, and its last runs."""
+    years = range(max(config.fit_years[0], base_year), config.fit_years[1])
+    replicates = max(config.replicates, config.report_replicates)
+    return settlement.derive_pull(run, scenario, region, years, replicates, config.seed)
+
+
+def _with_pull_of(source: Scenario, scenario: Scenario) -> Scenario:
+    """`scenario` with the settlement pull of `source`."""
+    context = scenario.context.model_copy(update={"settlement_pull": dict(source.context.settlement_pull)})
+    return scenario.model_copy(update={"context": context})
 
 
 def _candidate_of(scenario: Scenario, names: list[str]) -> tuple[float, ...]:
@@ -214,15 +240,12 @@ def _candidate_of(scenario: Scenario, names: list[str]) -> tuple[float, ...]:
     return tuple(round(value_of(scenario, name), 12) for name in names)
 
 
-def _report_runs(run, scenario: Scenario, config: CalibrationConfig, region, observed: pd.DataFrame) -> pd.DataFrame:
-    """Errors of the best candidate over more replicates, fit and test periods alike."""
-    tasks = [Task(scenario, r, config.seed) for r in range(max(config.replicates, config.report_replicates))]
-    outcomes = []
-    for outcome in run(tasks):
-        if outcome.error:
-            raise InputError(Problem(scenario.source or "scenario", f"a run failed: {outcome.error}"))
-        outcomes.append(outcome.result.outcomes)
-    table = pd.concat(outcomes)
+def _report_runs(
+    run, scenario: Scenario, config: CalibrationConfig, region, observed: pd.DataFrame, table: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Errors of the best candidate over more replicates, fit and test periods alike (`table`: its runs, if made)."""
+    if table is None:
+        table = settlement.outcomes(run, scenario, max(config.replicates, config.report_replicates), config.seed)
     joined = errors(simulated_targets(table, region), observed)
     joined.attrs["outcomes"] = table
     return joined

@@ -55,6 +55,8 @@ class RegionCalibration(Strict):
     """Context keys set in every origin's hindcast and projection (e.g. `immigration_path: national`)."""
     targets: TargetWeights = Field(min_length=1)
     """Weight of each target group (as in a calibration config)."""
+    settlement_pull: bool = False
+    """Derive each municipality's settlement pull from the fit years' net migration (as in a calibration config)."""
     replicates: int = Field(4, ge=1, le=200)
     report_replicates: int = Field(10, ge=1, le=1000)
     seed: int = Field(1, ge=0)
@@ -136,6 +138,7 @@ def write_origin_files(
         "test_years": [origin, origin],
         "flow_years": [start, origin - 1],
         "age_structure_years": {"fit": origin - 1, "test": origin},
+        "settlement_pull": config.settlement_pull,
         "replicates": config.replicates,
         "report_replicates": config.report_replicates,
         "seed": config.seed,
@@ -184,6 +187,6 @@ def template(shipped_scenario: Scenario, config: RegionCalibration | None = None
         for name in [*config.free, *config.jobs_free]:
             if name in plain["parameters"]:
                 plain["parameters"][name] = defaults[name]
-        for key in ("immigration_per_year", "immigration_path", "immigration_reference_year"):
+        for key in ("immigration_per_year", "immigration_path", "immigration_reference_year", "settlement_pull"):
             plain["context"][key] = Context.model_fields[key].default
     return plain
