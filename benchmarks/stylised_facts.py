@@ -39,6 +39,7 @@ from model.inputs.municipal.dataset import load_municipal_data
 from model.inputs.parameters import Parameters
 from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario
+from model.simulation.demand import AGE_BANDS, care_weights
 from model.simulation.immigration import NationalImmigration
 
 HERE = Path(__file__).resolve().parent
@@ -96,15 +97,8 @@ def build(folder: Path) -> Path:
 
 def care_need(table: pd.DataFrame, year: int) -> pd.Series:
     """The population weighted by the care weights, by municipality."""
-    p = Parameters()
-    weights = {
-        "population_0_5": p.care_weight_0_19,
-        "population_6_15": p.care_weight_0_19,
-        "population_16_19": p.care_weight_0_19,
-        "population_20_66": 1.0,
-        "population_67_79": p.care_weight_67_79,
-        "population_80_plus": p.care_weight_80_plus,
-    }
+    bands = [f"population_{band}" for band, _, _ in AGE_BANDS]
+    weights = dict(zip(bands, care_weights(Parameters()), strict=True))
     rows = table[(table["year"] == year) & table["variable"].isin(list(weights))]
     return rows.assign(need=rows["value"] * rows["variable"].map(weights)).groupby("municipality")["need"].sum()
 

@@ -64,6 +64,6 @@ def test_the_settlement_pull_recovers_a_pull_the_model_was_run_with(baseline):
         inflow, outflow = settlement.modelled_flows(made, region, years)
         start_in, start_out = settlement.modelled_flows(settlement.outcomes(run, short, 4, 7), region, years)
         fitted, _ = settlement.derive_pull(run, short, region, years, 4, 7, observed=inflow - outflow)
-    found = np.array([fitted.context.settlement_pull[name] for name in region.municipalities])
+    found = settlement.pull_of(fitted, region)
     assert found / found[0] == pytest.approx(known / known[0], rel=0.05)
     assert np.abs((inflow - outflow) - (start_in - start_out)).sum() > 300  # the known pull mattered

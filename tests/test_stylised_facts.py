@@ -22,6 +22,7 @@ from model.inputs.municipal.create import create_region
 from model.inputs.parameters import Parameters
 from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario
+from model.simulation.demand import AGE_BANDS, care_weights
 
 START, END = 2018, 2023
 
@@ -65,16 +66,10 @@ def test_net_migration_rises_with_job_growth_as_observed(norway):
 
 def test_health_and_care_jobs_follow_the_care_need(norway):
     """Across municipalities, care jobs grow with the care need (the elderly weigh most): slope 0.5-1.5."""
-    p = Parameters()
-    weights = {
-        "population_0_5": p.care_weight_0_19,
-        "population_6_15": p.care_weight_0_19,
-        "population_16_19": p.care_weight_0_19,
-        "population_20_66": 1.0,
-        "population_67_79": p.care_weight_67_79,
-        "population_80_plus": p.care_weight_80_plus,
-    }
-    need = sum(weight * _wide(norway, band) for band, weight in weights.items())
+    weights = care_weights(Parameters())
+    need = sum(
+        weight * _wide(norway, f"population_{band}") for (band, _, _), weight in zip(AGE_BANDS, weights, strict=True)
+    )
     need_growth = (need[END] / need[START] - 1) * 100 / (END - START)
     care = _growth(norway, "jobs_health_care")
     slope = np.polyfit(need_growth, care.reindex(need_growth.index), 1)[0]

@@ -31,6 +31,10 @@ change of Norway's employment in the shared data (NAV table: manufacturing -2.6 
 technical services +1.9 %; agriculture has a break in the series)."""
 
 
+SETTLEMENT_PULL_BOUNDS = (0.25, 4.0)
+"""Bounds of a municipality's settlement pull (times the model's own attraction)."""
+
+
 class Context(Strict):
     """Exogenous context: national trends and demographic conditions (uncertain, not chosen)."""
 
@@ -110,7 +114,10 @@ class Context(Strict):
     @field_validator("settlement_pull")
     @classmethod
     def _pull_bounds(cls, pull: dict[str, float]) -> dict[str, float]:
-        faults = [f"{name}: {value} is outside 0.25-4" for name, value in pull.items() if not 0.25 <= value <= 4]
+        low, high = SETTLEMENT_PULL_BOUNDS
+        faults = [
+            f"{name}: {value} is outside {low:g}-{high:g}" for name, value in pull.items() if not low <= value <= high
+        ]
         if faults:
             raise ValueError("; ".join(faults) + " (a municipality's pull times the model's own attraction)")
         return pull

@@ -48,6 +48,13 @@ class Drivers:
         return self.population_by_band.sum(axis=1)
 
 
+def care_weights(p: Parameters) -> np.ndarray:
+    """Care need per person of each age band (AGE_BANDS order), relative to an adult of 20-66."""
+    return np.array(
+        [p.care_weight_0_19, p.care_weight_0_19, p.care_weight_0_19, 1.0, p.care_weight_67_79, p.care_weight_80_plus]
+    )
+
+
 def demand_ratio(now: Drivers, base: Drivers, parameters: Parameters) -> np.ndarray:
     """Demand relative to the base year, by municipality and sector, shape (M, sectors).
 
@@ -70,9 +77,7 @@ def demand_ratio(now: Drivers, base: Drivers, parameters: Parameters) -> np.ndar
     region_population = regional(now.population, base.population)
     children = mixed(bands_now[:, 0:2].sum(1), bands_base[:, 0:2].sum(1))
     youth = mixed(bands_now[:, 2], bands_base[:, 2])
-    care = np.array(
-        [p.care_weight_0_19, p.care_weight_0_19, p.care_weight_0_19, 1.0, p.care_weight_67_79, p.care_weight_80_plus]
-    )
+    care = care_weights(p)
     care_need = mixed(bands_now @ care, bands_base @ care)
 
     ratio = np.ones((len(now.population), len(SECTOR_INDEX)))

@@ -176,7 +176,8 @@ def calibrate(
     with executor(choice) as run:
         if config.settlement_pull:  # first at the centre of the free ranges, so the optimiser fits with it
             centre = {name: (low + high) / 2 for name, (low, high) in config.free.items()}
-            scenario = _with_pull_of(_pull(run, set_values(scenario, centre), config, region, base_year)[0], scenario)
+            derived, _ = _pull(run, set_values(scenario, centre), config, region, base_year)
+            scenario = settlement.with_pull(scenario, region, settlement.pull_of(derived, region))
 
         def evaluate(_func, candidates) -> list[float]:
             candidates = [np.asarray(c) for c in candidates]
@@ -227,12 +228,6 @@ def _pull(run, scenario: Scenario, config: CalibrationConfig, region, base_year:
     years = range(max(config.fit_years[0], base_year), config.fit_years[1])
     replicates = max(config.replicates, config.report_replicates)
     return settlement.derive_pull(run, scenario, region, years, replicates, config.seed)
-
-
-def _with_pull_of(source: Scenario, scenario: Scenario) -> Scenario:
-    """`scenario` with the settlement pull of `source`."""
-    context = scenario.context.model_copy(update={"settlement_pull": dict(source.context.settlement_pull)})
-    return scenario.model_copy(update={"context": context})
 
 
 def _candidate_of(scenario: Scenario, names: list[str]) -> tuple[float, ...]:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from model.experiments.executors import Outcome, Task
+from model.inputs.context import SETTLEMENT_PULL_BOUNDS
 from model.inputs.errors import InputError, Problem
 from model.inputs.region import RegionData
 from model.inputs.scenario import Scenario
@@ -39,7 +40,7 @@ FLOOR = 0.25
 below its out-migration would otherwise ask for none)."""
 STEP = (0.5, 2.0)
 """Bounds of one round's change of a pull."""
-BOUNDS = (0.25, 4.0)
+BOUNDS = SETTLEMENT_PULL_BOUNDS
 """Bounds of a pull (the context's)."""
 
 Run = Callable[[list[Task]], Iterable[Outcome]]
@@ -70,6 +71,11 @@ def next_pull(pull: np.ndarray, observed_net: np.ndarray, modelled_in: np.ndarra
     return np.clip(pull * step, *BOUNDS)
 
 
+def pull_of(scenario: Scenario, region: RegionData) -> np.ndarray:
+    """Each municipality's pull in the scenario's context, 1 where not named."""
+    return np.array([scenario.context.settlement_pull.get(name, 1.0) for name in region.municipalities])
+
+
 def with_pull(scenario: Scenario, region: RegionData, pull: np.ndarray) -> Scenario:
     """The scenario with each municipality's pull in its context (three decimals)."""
     named = {name: round(float(v), 3) for name, v in zip(region.municipalities, pull, strict=True)}
@@ -91,7 +97,7 @@ def derive_pull(
     model's own under a known pull, to check that the rule recovers it).
     """
     observed = observed_net_migration(region, years) if observed is None else observed
-    pull = np.array([scenario.context.settlement_pull.get(name, 1.0) for name in region.municipalities])
+    pull = pull_of(scenario, region)
     table = outcomes(run, scenario, replicates, seed)
     for _ in range(ROUNDS):
         pull = next_pull(pull, observed, *modelled_flows(table, region, years))
