@@ -8,6 +8,8 @@ again with one mechanism off at a time (same seeds, 10 replicates):
 - Norway's yearly immigration (`immigration_path: constant`: the calibrated level every year);
 - Norway's yearly job growth (`job_growth_path: trend`);
 - the vacancy signal's memory at its old 0.7 (the two-year cycle back);
+- each municipality's settlement pull (`settlement_pull: {}`: the region-wide values alone);
+- the fading of the pull after the origin (`settlement_pull_persistence: 1`: the fitted pull kept);
 - and, for comparison, Norway's observed path after the origin (`national_path: observed`,
   conditional: fertility, age structure, immigration and job growth as they turned out).
 
@@ -41,6 +43,8 @@ VARIANTS = {
     "no national immigration path": ({}, {"immigration_path": "constant"}),
     "no national job cycle": ({}, {"job_growth_path": "trend"}),
     "signal memory 0.7 (the cycle)": ({"vacancy_signal_memory": 0.7}, {}),
+    "no settlement pull": ({}, {"settlement_pull": {}}),
+    "pull not faded after the origin": ({"settlement_pull_persistence": 1.0}, {}),
     "ex post: Norway as observed": ({}, {"national_path": "observed"}),
 }
 HORIZONS = [3, 5, 8]

@@ -23,7 +23,10 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.experiments.backtest.run import run_backtest
+from model.experiments.calibration.persistence import migration_persistence
 from model.inputs.municipal.create import create_region
+from model.inputs.municipal.dataset import load_municipal_data
+from model.inputs.region import cached_region
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "scenarios" / "national" / "norway" / "municipal"
@@ -224,6 +227,25 @@ def test_summary_is_the_mean_of_the_cells(backtest):
         assert row["cells"] == 4  # two municipalities, two origins
 
 
+def test_the_jobs_panel_keeps_look_ahead_starts_apart(backtest):
+    """The figure's clean model jobs line comes from the origin 2019 only; 2016's start looked ahead."""
+    from model.report.backtest_report import LOOK_AHEAD, jobs_rows
+
+    result, _options, _base = backtest
+    table = pd.read_csv(result.folder / "errors.csv")
+    rows = jobs_rows(table, REGION)
+    jobs = table[(table["variable"] == "jobs") & (table["place"] != REGION) & (table["method"] == "model")]
+    clean, ahead = jobs[jobs["origin"] == 2019], jobs[jobs["origin"] == 2016]
+    model = rows[rows["method"] == "model"].set_index("horizon")
+    assert sorted(model.index) == sorted(clean["horizon"].unique())
+    for horizon, group in clean.groupby("horizon"):
+        assert model.loc[horizon, "mape"] == pytest.approx(group["error_pct"].abs().mean())
+    assert sorted(rows.loc[rows["method"] == LOOK_AHEAD, "horizon"]) == sorted(ahead["horizon"].unique())
+    assert set(rows["method"]) - {"model", LOOK_AHEAD} == set(table.loc[table["variable"] == "jobs", "method"]) - {
+        "model"
+    }
+
+
 def test_calibration_sees_only_years_before_the_origin(backtest):
     """Fit years end before the origin, the region knows persons up to it, jobs parameters need jobs years."""
     result, _options, _base = backtest
@@ -244,6 +266,15 @@ def test_calibration_sees_only_years_before_the_origin(backtest):
         pull = projection["context"]["settlement_pull"]
         assert set(pull) == set(CODES.values()) and all(0.25 <= v <= 4 for v in pull.values())
         assert pull != {name: 1.0 for name in CODES.values()}
+        # After the origin the pull fades by Norway's persistence measured before it; each
+        # municipality's pull gets a range for --uncertainty around its fitted value.
+        national = cached_region(region).national
+        persistence = migration_persistence(load_municipal_data(), national, origin, 8)
+        assert persistence.later.stop == origin
+        assert projection["parameters"]["settlement_pull_persistence"] == round(persistence.slope, 3)
+        for name, value in pull.items():
+            low, high = projection["uncertainty"][f"context.settlement_pull.{name}"]
+            assert low < value < high
 
 
 def test_a_backtest_template_forgets_the_values_the_region_fitted_on_later_years(tmp_path):

@@ -98,7 +98,8 @@ class Context(Strict):
     own attraction (housing, amenity, reachable vacancies, centrality); 1 where not named. Derived by
     a region calibration (`settlement_pull: true`) from the municipalities' net migration, the
     cohort residual of their stocks, over the calibration window, so that the model's settlement
-    matches where people went in those years (model/experiments/calibration/settlement.py).
+    matches where people went in those years (model/experiments/calibration/settlement.py). After
+    the region's last known year it fades to pull ** `settlement_pull_persistence`.
     Plausible: 0.5-2; bounded to 0.25-4."""
     outside_job_growth: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.01, 0.02]})
     """Yearly growth of jobs open to the region's residents at outside nodes (share/year).

@@ -416,6 +416,20 @@ class Parameters(Strict):
         ge=1_000,
         le=10_000_000,
     )
+    settlement_pull_persistence: float = param(
+        0.41,
+        "share (of the log pull)",
+        (0.4, 0.85),
+        "Estimate: the share of each municipality's settlement pull (context `settlement_pull`, "
+        "fitted to the calibration window) that holds after the region's last known year: the pull "
+        "becomes pull ** this. Across Norway's municipalities a net migration rate that stood out in "
+        "one four-year half of an eight-year window stands out this much in the next (slope weighted "
+        "by residents, model/experiments/calibration/persistence.py): 0.41 over 2018-2026 (the default), "
+        "0.50-0.84 over the windows before 2011, 2014, 2018 and 2021; a backtest derives it before each "
+        "origin. 1 keeps the fitted pull, 0 forgets it.",
+        ge=0,
+        le=1.5,
+    )
     in_migration_rate: float = param(
         0.031,
         "1/year (per resident)",

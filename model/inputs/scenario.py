@@ -288,6 +288,9 @@ def _check_against_region(document: MergedDocument, scenario: Scenario, region: 
             _known_municipality(region, name, ("context", "immigration_per_year", name), problem)
     for name in scenario.context.settlement_pull:
         _known_municipality(region, name, ("context", "settlement_pull", name), problem)
+    for name in scenario.uncertainty:
+        if name.startswith(uncertain.PULL):
+            _known_municipality(region, name.removeprefix(uncertain.PULL), ("uncertainty", name), problem)
     horizon = scenario.years.end
     for i, strategy in enumerate(scenario.levers.strategies):
         here = ("levers", "strategies", i)

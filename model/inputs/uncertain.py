@@ -2,11 +2,12 @@
 
 A name is a behavioural parameter (``migration_peak_rate``), a scalar context
 key (``context.fertility_scaling``) or the national growth of a basic sector
-(``context.national_job_growth.manufacturing``). Each has a plausible range,
-documented in docs/ODD.md. Calibration fits such names, ``--uncertainty``
-draws them per replicate and the sensitivity analysis varies them; all three
-set values on a scenario with :func:`set_values`. None applies to a single
-municipality or year.
+(``context.national_job_growth.manufacturing``) or one municipality's
+settlement pull (``context.settlement_pull.Gjøvik``, which a backtest's
+``--uncertainty`` draws: a municipality's own future). Each has a plausible
+range, documented in docs/ODD.md. Calibration fits such names,
+``--uncertainty`` draws them per replicate and the sensitivity analysis
+varies them; all three set values on a scenario with :func:`set_values`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 CONTEXT = "context."
 GROWTH = "context.national_job_growth."
+PULL = "context.settlement_pull."
+PULL_PLAUSIBLE = (0.5, 2.0)  # as the context documents; bounded to SETTLEMENT_PULL_BOUNDS
 DRAWS_FILE = "uncertainty_draws.csv"  # each replicate's drawn values, in an ensemble folder
 UNCERTAINTY_STREAM = 0x5EED_0F_0DD5  # seeds the Latin hypercube apart from the model's streams
 
@@ -45,8 +48,8 @@ def known_names() -> list[str]:
 def unknown(name: str) -> str | None:
     """Why a name cannot be varied (with a did-you-mean), or None if it can."""
     known = known_names()
-    if name in known:
-        return None
+    if name in known or (name.startswith(PULL) and name.removeprefix(PULL)):
+        return None  # a pull's municipality is checked against the region with the scenario
     if name.startswith(GROWTH) and name.removeprefix(GROWTH) in SECTOR_KEYS:
         basic = ", ".join(SECTOR_KEYS[i] for i in BASIC_SECTORS)
         return (
@@ -62,6 +65,8 @@ def plausible(name: str) -> tuple[float, float]:
     """The plausible range of a name, as documented in docs/ODD.md."""
     if name.startswith(GROWTH):
         return NATIONAL_GROWTH_PLAUSIBLE[name.removeprefix(GROWTH)]
+    if name.startswith(PULL):
+        return PULL_PLAUSIBLE
     if name.startswith(CONTEXT):
         low, high = _context_fields()[name.removeprefix(CONTEXT)].json_schema_extra["plausible"]
     else:
@@ -73,6 +78,8 @@ def value_of(scenario: Scenario, name: str) -> float:
     """The value a scenario gives a name."""
     if name.startswith(GROWTH):
         return float(scenario.context.national_job_growth.get(name.removeprefix(GROWTH), 0.0))
+    if name.startswith(PULL):
+        return float(scenario.context.settlement_pull.get(name.removeprefix(PULL), 1.0))
     if name.startswith(CONTEXT):
         return float(getattr(scenario.context, name.removeprefix(CONTEXT)))
     return float(getattr(scenario.parameters, name))
@@ -87,6 +94,8 @@ def set_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
         for key, value in context.items():
             if key.startswith("national_job_growth."):
                 data["national_job_growth"] = {**data["national_job_growth"], key.split(".", 1)[1]: value}
+            elif key.startswith("settlement_pull."):
+                data["settlement_pull"] = {**data["settlement_pull"], key.split(".", 1)[1]: value}
             elif key == "immigration_per_year" and isinstance(data[key], dict):
                 total = sum(data[key].values())  # a mapping is scaled to the drawn total
                 data[key] = {k: v * value / total if total else value / len(data[key]) for k, v in data[key].items()}
@@ -107,6 +116,8 @@ def out_of_bounds(name: str, value: float) -> str | None:
     try:
         if name.startswith(GROWTH):
             Context.model_validate({"national_job_growth": {name.removeprefix(GROWTH): value}})
+        elif name.startswith(PULL):
+            Context.model_validate({"settlement_pull": {name.removeprefix(PULL): value}})
         elif name.startswith(CONTEXT):
             Context.model_validate({name.removeprefix(CONTEXT): value})
         else:

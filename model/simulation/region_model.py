@@ -78,9 +78,11 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         self.national_immigration = (
             NationalImmigration(self.national, self.context) if self.context.immigration_path == "national" else None
         )
-        self.settlement_pull = np.ones(self.region.n_municipalities)
+        fitted = np.ones(self.region.n_municipalities)
         for name, pull in self.context.settlement_pull.items():
-            self.settlement_pull[self.region.municipality(name)] = pull
+            fitted[self.region.municipality(name)] = pull
+        self.fitted_pull, self.projected_pull = fitted, fitted**self.p.settlement_pull_persistence
+        self.last_known_year = self.region.last_known_year or self.base_year
 
         snapshot = self.region.snapshot(self.base_year)
         state = build_initial_state(self.region, snapshot, self.base_year, self.p, init)
@@ -96,6 +98,11 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         self.vacancy_signal: float | None = None
         self.base_vacancy_rate: float | None = None
         self._record_base_year()
+
+    @property
+    def settlement_pull(self) -> np.ndarray:
+        """Each municipality's pull on movers: as fitted over the known years, faded after them."""
+        return self.fitted_pull if self.year < self.last_known_year else self.projected_pull
 
     # --- the year -------------------------------------------------------------
     def step(self) -> None:

@@ -24,12 +24,15 @@ import yaml
 
 from model.experiments.calibration.fit import Calibration, calibrate
 from model.experiments.calibration.origin import IMMIGRATION, ROOT, RegionCalibration, write_origin_files
+from model.experiments.calibration.persistence import Persistence, pull_ranges
+from model.experiments.calibration.settlement import in_migration_rates
 from model.experiments.store import write_atomically
 from model.inputs.context import Context
 from model.inputs.municipal.create import create_region
 from model.inputs.municipal.write import STAMP
 from model.inputs.region import RegionData, cached_region
 from model.inputs.scenario import Scenario
+from model.inputs.uncertain import PULL
 from model.simulation.immigration import NationalImmigration
 
 ASSUMPTION = "context.immigration_assumption_scaling"  # Norway's immigration after the origin, drawn with --uncertainty
@@ -127,11 +130,14 @@ def projection_scenario(
     shipped_uncertainty: dict[str, Any],
     ex_post: bool = False,
     context: dict[str, Any] | None = None,
+    persistence: Persistence | None = None,
 ) -> Scenario:
     """Write and read the origin's projection scenario: from 1 January `origin` to `last_year`.
 
     `ex_post` feeds Norway's observed fertility, age structure and immigration after the origin
-    (conditional scores); `context` holds the keys the calibration's hindcast set (see `origin_context`).
+    (conditional scores); `context` holds the keys the calibration's hindcast set (see `origin_context`);
+    `persistence`, measured across Norway before the origin, fades the settlement pull after it and
+    gives each municipality's pull its range under `--uncertainty`.
     """
     document = {**base, "parameters": dict(base["parameters"]), "context": {**base["context"], **(context or {})}}
     document["context"]["national_path"] = "observed" if ex_post else "as_known"
@@ -149,6 +155,12 @@ def projection_scenario(
         uncertainty = {
             name: [round(low, 6), round(high, 6)] for name, (low, high) in near_best_ranges(calibration).items()
         }
+        if calibration.settlement_pull and persistence is not None:
+            document["parameters"]["settlement_pull_persistence"] = round(persistence.slope, 3)
+            years = range(*calibration.config.fit_years)
+            rates = in_migration_rates(calibration.runs.attrs["outcomes"], region, years)
+            for name, (low, high) in pull_ranges(calibration.settlement_pull, rates, persistence).items():
+                uncertainty[PULL + name] = [low, high]
         if document["context"].get("immigration_path") == "national":
             low, high = NationalImmigration(region.national, Context()).assumed_scaling_range
             uncertainty[ASSUMPTION] = [round(float(low), 4), round(float(high), 4)]

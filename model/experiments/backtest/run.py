@@ -45,6 +45,7 @@ from model.experiments.calibration.origin import (
     template,
     window,
 )
+from model.experiments.calibration.persistence import migration_persistence
 from model.experiments.ensemble import manifest, run_ensemble
 from model.experiments.run_folder import build_versions, git_commit
 from model.experiments.store import open_work_folder, write_atomically
@@ -142,16 +143,26 @@ def run_backtest(
         origin_folder = folder / "origins" / str(origin)
         say(f"origin {origin}: building {shipped.name} as known on 1 January {origin}")
         known = build_at_origin(shipped, origin, origin_folder, f"{name}-{origin}")
-        calibration, context = None, None
+        calibration, context, persistence = None, None, None
         if generic is not None:
             context = origin_context(known, origin, generic)
+            persistence = migration_persistence(data, known.national, origin, generic.window_years)
             start, _ = window(known, origin, generic)
             say(f"origin {origin}: calibrating on 1 January {start}-{origin}")
             calibration = calibrate_at_origin(known, origin, origin_folder, base, generic, config_path, **executor)
             if on_calibration is not None:
                 on_calibration(calibration)
         projection = projection_scenario(
-            known, origin, last_year, base, origin_folder, calibration, shipped_scenario.uncertainty, ex_post, context
+            known,
+            origin,
+            last_year,
+            base,
+            origin_folder,
+            calibration,
+            shipped_scenario.uncertainty,
+            ex_post,
+            context,
+            persistence,
         )
         say(f"origin {origin}: projecting {replicates} replicates to {last_year}")
         outcomes = _project(projection, origin_folder / "run", replicates, seed, uncertainty, executor)

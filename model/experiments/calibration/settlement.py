@@ -63,6 +63,17 @@ def modelled_flows(outcomes: pd.DataFrame, region: RegionData, years: range) -> 
     return sums["in_migrants"].reindex(order).to_numpy(), sums["out_migrants"].reindex(order).to_numpy()
 
 
+def in_migration_rates(outcomes: pd.DataFrame, region: RegionData, years: range) -> dict[str, float]:
+    """In-migrants per resident a year of each municipality over `years` (mean of the replicates)."""
+    rows = outcomes[outcomes["year"].isin(list(years))]
+    by = rows.groupby(["variable", "municipality"])["value"].mean()
+    return {
+        name: float(by.get(("in_migrants", name), 0.0) / by[("population", name)])
+        for name in region.municipalities
+        if by.get(("population", name), 0) > 0
+    }
+
+
 def next_pull(pull: np.ndarray, observed_net: np.ndarray, modelled_in: np.ndarray, modelled_out: np.ndarray):
     """One round of the rule: the pull that would have brought the observed net migration."""
     wanted = np.maximum(observed_net + modelled_out, FLOOR * modelled_in)
