@@ -106,3 +106,22 @@ def test_stronger_national_manufacturing_growth_gives_more_jobs_in_vestre_toten(
     vestre_toten = 2
     assert results[1]["jobs_manufacturing"][vestre_toten] > results[0]["jobs_manufacturing"][vestre_toten]
     assert results[1]["jobs"][vestre_toten] > results[0]["jobs"][vestre_toten]
+
+
+def test_ordinary_construction_changes_no_outcome(baseline):
+    """ODD 9.8 as the code has it: five times the ordinary construction leaves every stock as it was.
+
+    Housing pressure counts residents against the base year; only dwellings built by strategies relieve it.
+    """
+    scenario = with_horizon(baseline, 2030)
+    rows = []
+    for factor in (1.0, 5.0):
+        model = RegionModel(scenario, replicate=0)
+        for municipality in model.municipalities:
+            municipality.dwellings_built_per_year *= factor
+        model.run()
+        rows.append(model.recorder.rows)
+    for before, after in zip(*rows, strict=True):
+        for variable in ("population", "jobs", "in_migrants", "out_migrants"):
+            if variable in before:
+                assert np.array_equal(before[variable], after[variable]), variable

@@ -103,6 +103,18 @@ def test_growth_culture_brings_more_startups_and_startup_jobs():
     assert clearly_positive(paired("growth_culture", at_horizon("jobs_startup")))
 
 
+def test_growth_culture_founds_firms_in_market_sectors_only():
+    """Its programme's start-ups: none in public administration, education, health or care; many elsewhere."""
+    public = [SECTOR_INDEX["public_services"], SECTOR_INDEX["health_care"]]
+    programme, market = 0, 0
+    for with_, _without in runs("growth_culture"):
+        firms = with_.firms
+        extra = (firms.origin == Origin.STARTUP) & ~firms.ordinary
+        programme += int((extra & np.isin(firms.sector, public)).sum())
+        market += int((extra & ~np.isin(firms.sector, public)).sum())
+    assert programme == 0 and market > 100
+
+
 def test_housing_raises_the_population_of_the_target():
     """housing: population of Gjøvik up."""
     assert clearly_positive(paired("housing", at_horizon("population", GJOVIK)))

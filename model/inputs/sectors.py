@@ -42,3 +42,6 @@ SECTORS: dict[str, tuple[SectorClass, str]] = {
 SECTOR_KEYS: tuple[str, ...] = tuple(SECTORS)
 SECTOR_INDEX: dict[str, int] = {key: i for i, key in enumerate(SECTOR_KEYS)}
 BASIC_SECTORS: tuple[int, ...] = tuple(i for i, key in enumerate(SECTOR_KEYS) if SECTORS[key][0] is SectorClass.BASIC)
+PUBLIC_SECTORS: tuple[int, ...] = (SECTOR_INDEX["public_services"], SECTOR_INDEX["health_care"])
+"""Sectors run mostly by municipalities and the state: no entrepreneurship programme founds firms there."""
+MARKET_SECTORS: tuple[int, ...] = tuple(i for i in range(len(SECTOR_KEYS)) if i not in PUBLIC_SECTORS)

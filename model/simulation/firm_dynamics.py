@@ -1,7 +1,8 @@
 """The yearly life of firms: closure, growth or decline, and start-ups.
 
 All firms are handled at once over the firm table. Basic firms grow with the
-national trend of their sector and their own competitiveness; the other
+national trend of their sector and their competitiveness relative to the
+sector's other firms in the municipality; the other
 classes close a share of the gap between local demand and their positions.
 Firms that could not fill positions beyond normal friction give part of them
 up, so a region that cannot hire holds its firms back.
@@ -86,10 +87,28 @@ def new_positions(
     positions = table.positions.astype(float)
     size = np.maximum(positions, 1) / REFERENCE_SIZE
     shock = draws.normal(table.key, 1) * p.firm_growth_sd * size**p.firm_growth_size_exponent
-    growth = pool_growth[table.pool()] * (1 + table.competitiveness + young_growth(table, year, p) + shock)
+    growth = pool_growth[table.pool()] * (1 + relative_competitiveness(table) + young_growth(table, year, p) + shock)
     desired = np.maximum(positions * growth - p.vacancy_abandon_rate * _excess_unfilled(table, unfilled, p), 0)
     result = stochastic_round(desired, draws.uniform(table.key, 2))
     return np.where(table.fixed | ~table.alive, table.positions, result)
+
+
+def relative_competitiveness(table: FirmTable) -> np.ndarray:
+    """Each firm's competitiveness less the mean of its pool's ordinary firms (by positions, boosts left out).
+
+    Competitiveness moves positions between the firms of a sector; the sector as a whole follows its
+    national trend (basic) or local demand (the others). Measured against a fixed zero, the survivors
+    of selection (weak firms close more often) and the compounding of strong firms' growth lifted a
+    basic sector with no national growth 7-12 % in 25 years. What strategies add (`boost`) stays an
+    advantage over the sector, and strategy firms are measured against it as well.
+    """
+    pool = table.pool()
+    n_pools = int(pool.max()) + 1 if len(pool) else 0
+    weight = np.where(table.alive & table.ordinary, table.positions, 0).astype(float)
+    own = table.competitiveness - table.boost
+    total = np.bincount(pool, weights=weight, minlength=n_pools)
+    mean = np.bincount(pool, weights=weight * own, minlength=n_pools) / np.maximum(total, 1e-12)
+    return table.competitiveness - mean[pool]
 
 
 def _excess_unfilled(table: FirmTable, unfilled: np.ndarray, p: Parameters) -> np.ndarray:

@@ -170,8 +170,20 @@ def _create_firms(
             founded=year,
             origin=Origin.EXISTING,
         )
-        part.founded[rows] = year - initial_ages(len(rows), p, rng)
+        part.founded[rows] = year - _ages_by_size(sizes, initial_ages(len(rows), p, rng))
     return part
+
+
+def _ages_by_size(sizes: np.ndarray, ages: np.ndarray) -> np.ndarray:
+    """The drawn ages given out by size: the smallest firms are the youngest.
+
+    Start-ups begin with one to four employees and grow for years (young_firm_growth); ages drawn
+    apart from sizes made some large firms newborn, and their young growth lifted every sector
+    4-5 % in the first three years of a run with no national growth.
+    """
+    result = np.empty_like(ages)
+    result[np.argsort(sizes, kind="stable")] = np.sort(ages)
+    return result
 
 
 def _firm_sizes(total: int, mean: float, sigma: float, rng: np.random.Generator) -> np.ndarray:

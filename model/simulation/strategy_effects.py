@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.inputs.levers import Levers
-from model.inputs.sectors import SECTOR_INDEX, SECTOR_KEYS
+from model.inputs.sectors import MARKET_SECTORS, SECTOR_INDEX, SECTOR_KEYS
 from model.inputs.strategies import (
     AttractBusinesses,
     BusinessServices,
@@ -178,14 +178,18 @@ class StrategyEffects:
             firms.boost[rows] += gain
 
     def startup_multiplier(self, model: RegionModel) -> tuple[np.ndarray, np.ndarray]:
-        """Per pool: start-ups relative to the ordinary rate, and new firms' early-exit factor."""
-        rate = np.ones(model.n_municipalities)
-        early = np.ones(model.n_municipalities)
+        """Per pool: start-ups relative to the ordinary rate, and new firms' early-exit factor.
+
+        A growth-culture programme works on entrepreneurs in market sectors only: public
+        administration, education, health and care are run by municipalities and the state.
+        """
+        rate = np.ones((model.n_municipalities, len(SECTOR_KEYS)))
+        early = np.ones((model.n_municipalities, len(SECTOR_KEYS)))
+        market = list(MARKET_SECTORS)
         for i, strategy in self.active(model.year, GrowthCulture):
-            rate[self.targets[i]] *= strategy.startup_rate_multiplier
-            early[self.targets[i]] *= strategy.early_exit_multiplier
-        k = len(SECTOR_KEYS)
-        return np.repeat(rate, k), np.repeat(early, k)
+            rate[np.ix_(self.targets[i], market)] *= strategy.startup_rate_multiplier
+            early[np.ix_(self.targets[i], market)] *= strategy.early_exit_multiplier
+        return rate.ravel(), early.ravel()
 
     def arrivals(self, model: RegionModel, draws: Draws) -> NewFirms:
         """Firms that arrive this year: spin-offs from research and attracted firms."""
