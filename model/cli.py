@@ -191,8 +191,10 @@ def _print_versus(versus: pd.DataFrame, region_name: str) -> None:
         verdict = f"no interval or cost per job from {int(row['replicates'])} replicates (use --replicates 5 or more)"
     else:
         verdict = "no MNOK per net job: the 90 % interval of net jobs does not lie above zero"
+    share = row.get("in_commuter_share_of_net_jobs", float("nan"))
+    outsiders = f" ({share:.0%} held by in-commuters)" if share == share else ""
     console.print(
-        f"against no strategies, {int(row['year'])} (90 % intervals): net jobs {effect('jobs')}, "
+        f"against no strategies, {int(row['year'])} (90 % intervals): net jobs {effect('jobs')}{outsiders}, "
         f"net residents {effect('population')}, net employed residents {effect('employed_residents')}; "
         f"budget {row['budget_mnok']:.0f} MNOK; {verdict}",
         soft_wrap=True,

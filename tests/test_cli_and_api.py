@@ -185,8 +185,17 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
         "budget_mnok",
         "mnok_per_net_job",
         "mnok_per_net_job_year",
+        "net_in_commuters",
+        "in_commuter_share_of_net_jobs",
     } <= set(versus.columns)
     region = versus[versus["municipality"] == "Gjøvikregionen"].iloc[0]
+    # The in-commuters' part of net jobs, recomputed from the two runs' outcomes at the horizon.
+    final = outcomes[(outcomes["variable"] == "in_commuters") & (outcomes["municipality"] == "Gjøvikregionen")]
+    final = final[final["year"] == final["year"].max()].groupby("scenario")["value"].mean()
+    net = final["attract_businesses"] - final["attract_businesses without strategies"]
+    assert region["net_in_commuters"] == pytest.approx(net, abs=2e-3)
+    if region["net_jobs_p5"] > 0:
+        assert region["in_commuter_share_of_net_jobs"] == pytest.approx(net / region["net_jobs"], abs=1e-3)
     assert region["budget_mnok"] == 12 * 2  # 2027 and 2028: spending in 2029 acts after its 1 January
     assert region["net_jobs"] == pytest.approx(  # each part is rounded to 0.001 in the table
         region["direct_jobs"] + region["displaced_jobs"] + region["indirect_jobs"], abs=2e-3

@@ -57,13 +57,12 @@ def test_population_moves_less_than_two_percent(one_year):
     assert np.all(np.abs(change) < 0.02), np.abs(change).max(axis=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="from the region of 2023 the flow Gjøvik -> Nordre Land (126 persons) moves +3.7 % in a year, mean of 40 "
-    "replicates (the other flows over 100 stay within 2.6 %); from the region of 2017 every flow stayed within 3 %",
-)
 def test_commuting_flows_over_100_move_less_than_three_percent(one_year):
-    """Each flow over 100 persons: expected change under 3 %; the total in every replicate."""
+    """Each flow over 100 persons: expected change under 3 %; the total in every replicate.
+
+    The largest mean change is 2.8 %; Gjøvik -> Nordre Land (126 persons) moved +3.7 % before the initial
+    firms' ages went to them by size and in-commuting followed the outside nodes' own working-age persons.
+    """
     before = one_year[0][2]
     big = before > 100
     changes = np.array([(after[big] - before[big]) / before[big] for _, _, before, after in one_year])

@@ -11,7 +11,9 @@ attracted firms, spin-offs and programme start-ups, in any sector),
 when newcomers take their workers or land, positive where a strategy
 strengthens them, as restructuring or business services do) and *indirect*
 (all other firms of the visitor, regional and local industries: the local
-multiplier). The three add up to net jobs. The budget counts the years
+multiplier). The three add up to net jobs. Of the net jobs, the change in
+in-commuters is the share outsiders hold (given where net jobs are clearly
+above zero): jobs that add no residents. The budget counts the years
 before the horizon (spending in the horizon year cannot act on its
 1 January stocks). MNOK per net job is that budget divided by the mean net
 jobs at the horizon, given only where the 90 % interval of net jobs lies
@@ -38,7 +40,7 @@ def _wide(outcomes: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
 
 def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, without: pd.DataFrame) -> pd.DataFrame:
     """Per place at the horizon: net jobs, residents and employed residents with 90 % intervals, split, cost."""
-    variables = ["jobs", "population", "employed_residents", "jobs_from_strategies", "jobs_basic_other"]
+    variables = ["jobs", "population", "employed_residents", "in_commuters", "jobs_from_strategies", "jobs_basic_other"]
     difference = (_wide(with_strategies, variables) - _wide(without, variables)).reset_index()
     budget = _wide(with_strategies, ["strategy_cost_mnok"]).reset_index()
     horizon = int(difference["year"].max())
@@ -67,6 +69,8 @@ def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, wit
             row[f"net_{name}"] = values.mean()
             row[f"net_{name}_p5"], row[f"net_{name}_p95"] = band(values)
         direct, displaced = final["jobs_from_strategies"].mean(), final["jobs_basic_other"].mean()
+        row["net_in_commuters"] = final["in_commuters"].mean()
+        row["in_commuter_share_of_net_jobs"] = row["net_in_commuters"] / jobs.mean() if gains else np.nan
         row |= {
             "direct_jobs": direct,
             "displaced_jobs": displaced,

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator
 
 from model.inputs.errors import InputError, Problem, did_you_mean
 from model.inputs.fertility_levels import fertility_levels
+from model.inputs.municipal.dataset import read_population_of
 from model.inputs.national import MAX_AGE, SEXES, NationalData, load_national, persons_by_sex_age
 from model.inputs.sectors import SECTOR_KEYS
 from model.inputs.tables import read_table
@@ -245,6 +246,45 @@ class RegionData:
                 else fertility_levels(observed, self.national, last, years, self.n_municipalities)
             )
         return self._observed[key]
+
+    def outside_persons(self) -> dict[int, np.ndarray]:
+        """Persons (outside node, sex, age) living in each daily outside node's member municipalities, by year.
+
+        From the national municipal data set beside the national folder (`<national>/municipal`), the
+        years up to the region's last known year only; empty where there is no such data set. Nodes
+        other than daily ones (the rest of Norway, withheld municipalities, long-distance places) get
+        zeros: their in-commuting does not follow a labour market of their own here.
+        """
+        if "outside_persons" not in self._observed:
+            self._observed["outside_persons"] = self._read_outside_persons()
+        return self._observed["outside_persons"]
+
+    def _read_outside_persons(self) -> dict[int, np.ndarray]:
+        path = self.national.folder / "municipal" / "population_age_sex.parquet"
+        last = self.last_known_year
+        node_of = {
+            code: j
+            for j, spec in enumerate(self._spec.outside_nodes)
+            if spec.kind == "daily" and spec.members != "rest"
+            for code in spec.members
+        }
+        if not path.is_file() or last is None or not node_of:
+            return {}
+        m, outside = self.n_municipalities, len(self.nodes) - self.n_municipalities
+        rows = read_population_of(path, list(node_of), last)
+        nodes = rows["municipality_code"].map(node_of).to_numpy()
+        sexes = rows["sex"].map(SEXES.index).to_numpy()
+        ages = np.minimum(rows["age"].to_numpy(dtype=int), MAX_AGE)
+        counts = rows["population"].to_numpy(dtype=np.int64)
+        years = rows["year"].to_numpy()
+        result = {}
+        for year in sorted(set(years.tolist())):
+            mine = years == year
+            grid = np.zeros((outside, len(SEXES), MAX_AGE + 1), dtype=np.int64)
+            np.add.at(grid, (nodes[mine], sexes[mine], ages[mine]), counts[mine])
+            result[int(year)] = grid
+        assert m + outside == len(self.nodes)
+        return result
 
     def observed_jobs(self) -> dict[tuple[str, int], int]:
         """Observed yearly jobs by workplace, (municipality, 1 January) -> jobs, where the data hold a series.

@@ -231,6 +231,9 @@ def key_numbers(summary: pd.DataFrame, region: str, baseline: str) -> pd.DataFra
                 f"{population['difference_mean']:+,.0f} ({population['difference_p5']:+,.0f} to "
                 f"{population['difference_p95']:+,.0f})"
             )
+            outsiders = here.loc[(scenario, "in_commuters"), "difference_mean"]
+            clear = jobs["difference_p5"] > 0
+            row["held by in-commuters"] = f"{outsiders / jobs['difference_mean']:.0%}" if clear else "–"
             row["budget, MNOK"] = f"{jobs['budget_mnok']:,.0f}"
             row["MNOK per net job"] = "–" if pd.isna(jobs["mnok_per_net_job"]) else f"{jobs['mnok_per_net_job']:.2f}"
         rows.append(row)

@@ -7,9 +7,13 @@ commuting time of that trip (a faster road brings more jobs within reach);
 at a long-distance node (weekly commuting) they are a fixed share of the
 municipality's employed residents on 1 January.
 In-commuters are not persons but an external labour supply per node: its
-potential follows the region's positions and, for daily nodes, the unfilled
-vacancy signal with a stated elasticity; enough outsiders apply to close the
-gap to that potential, given last year's chance of being hired.
+potential follows the node's own working-age population (its member
+municipalities' persons aged 20-66, observed to the region's last known year
+and aged on after it) and, for daily nodes, the unfilled vacancy signal with a
+stated elasticity; enough outsiders apply to close the gap to that potential,
+given last year's chance of being hired. The region's own positions do not
+call outsiders forth: more jobs draw in-commuters only through the vacancies
+they leave open.
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.inputs.national import NationalData
 from model.inputs.parameters import Parameters
 from model.inputs.region import RegionData
+from model.simulation.demography import survival
 from model.simulation.firms import FirmTable
 from model.simulation.persons import Persons
 from model.simulation.signals import response, time_response
+
+WORKING_AGES = (20, 66)  # the ages whose numbers bound a node's in-commuting (the outcome band 20_66)
 
 
 @dataclass(frozen=True)
@@ -113,15 +121,49 @@ class OutsideNodes:
     def seekers(
         self,
         firms: FirmTable,
-        positions_ratio: float,
+        supply_ratio: np.ndarray,
         signal: float,
         base_signal: float,
         hire_rate: float,
         p: Parameters,
     ) -> np.ndarray:
-        """In-commuting job seekers per outside node: the gap to each node's potential."""
+        """In-commuting job seekers per outside node: the gap to each node's potential.
+
+        `supply_ratio` is each node's working-age population over the base year's (see `working_age_ratio`).
+        """
         is_daily = np.isin(np.arange(self.n_municipalities, self.n_nodes), self.daily)
         elasticity = np.where(is_daily, p.in_commuter_elasticity, 0.0)
-        potential = self.base_in_commuters * positions_ratio * response(signal, base_signal, elasticity)
+        potential = self.base_in_commuters * supply_ratio * response(signal, base_signal, elasticity)
         current = firms.external[firms.alive].sum(axis=0)
         return np.maximum(np.round((potential - current) / max(hire_rate, 0.1)), 0).astype(np.int64)
+
+
+def working_age_ratio(region: RegionData, national: NationalData, base_year: int, end_year: int) -> np.ndarray:
+    """Each outside node's persons aged 20-66 in every year base..end over the base year's: (years, nodes).
+
+    Observed to the region's last known year; after it the node's persons age as a closed population
+    (the model's survival, births held at the last known year's infants): a node's own ageing, not its
+    migration. Nodes without persons (long-distance places, the rest of Norway) keep 1.
+    """
+    persons = region.outside_persons()
+    years = range(base_year, end_year + 1)
+    ratio = np.ones((len(years), len(region.nodes) - region.n_municipalities))
+    if base_year not in persons:
+        return ratio
+    last = max(persons)
+    low, high = WORKING_AGES
+    now = persons[min(last, base_year)].astype(float)
+    base = now[:, :, low : high + 1].sum(axis=(1, 2))
+    has = base > 0
+    for i, year in enumerate(years):
+        if year <= last:
+            now = persons[year].astype(float)
+        elif year > base_year:
+            survivors = now * survival(national, year - 1)[None]
+            aged = np.zeros_like(now)
+            aged[:, :, 1:] = survivors[:, :, :-1]
+            aged[:, :, -1] += survivors[:, :, -1]
+            aged[:, :, 0] = persons[last][:, :, 0]
+            now = aged
+        ratio[i, has] = now[has, :, low : high + 1].sum(axis=1).sum(axis=1) / base[has]
+    return ratio

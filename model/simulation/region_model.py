@@ -28,7 +28,7 @@ from model.simulation.initial_state import build_initial_state
 from model.simulation.labour_market import build_layout, match
 from model.simulation.municipality import Municipality
 from model.simulation.outcomes import REGION_REPORTERS, Recorder, commuting_matrix, count_stocks
-from model.simulation.outside import OutsideNodes
+from model.simulation.outside import OutsideNodes, working_age_ratio
 from model.simulation.randomness import Draws
 from model.simulation.sensing import RegionSensing
 from model.simulation.signals import response, smooth
@@ -206,7 +206,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
             self._outside_jobs(),
             self.outside.seekers(
                 self.firms,
-                self.firms.positions[self.firms.alive].sum() / self.base_pool_positions.sum(),
+                self.outside_supply[min(self.year - self.base_year, len(self.outside_supply) - 1)],
                 self.vacancy_signal,
                 self.base_vacancy_rate,
                 self.hire_rate,
@@ -251,6 +251,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         m = self.n_municipalities
         firms = self.firms
         self.outside = OutsideNodes.from_base_year(self.region, flows, self.p.initial_vacancy_rate)
+        self.outside_supply = working_age_ratio(self.region, self.national, self.base_year, self.end_year)
         positions = np.bincount(firms.municipality, weights=firms.positions, minlength=m)
         self.minutes = self.region.minutes.copy()
         self.layout = build_layout(self.region, flows, positions, self.outside.base_positions)

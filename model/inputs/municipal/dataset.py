@@ -120,6 +120,17 @@ class MunicipalData:
         return first.lstrip("# ").strip() if first.startswith("#") else f"{name} of the municipal data set"
 
 
+def read_population_of(path: Path, codes: list[str], last_year: int) -> pd.DataFrame:
+    """Persons of some municipalities to 1 January `last_year`, read straight from the population file.
+
+    For the few rows a region needs of its neighbours (the file was checked when the region was built
+    from it); reading and checking the whole data set would take seconds in every process.
+    """
+    filters = [("municipality_code", "in", codes), ("year", "<=", last_year)]
+    columns = ["year", "municipality_code", "sex", "age", "population"]
+    return pq.read_table(path, columns=columns, filters=filters).to_pandas()
+
+
 @lru_cache(maxsize=2)
 def load_municipal_data(folder: Path = DEFAULT_FOLDER) -> MunicipalData:
     """Read and check a municipal data folder (see its README)."""
