@@ -469,7 +469,7 @@ class NaiveRegionModel(RegionModel):
         firms = self.firms
         return self.outside.seekers(
             firms,
-            firms.positions[firms.alive].sum() / self.base_pool_positions.sum(),
+            self.outside_supply_now(),
             self.vacancy_signal,
             self.base_vacancy_rate,
             self.hire_rate,

@@ -71,6 +71,18 @@ def broken_region(tmp_path: Path, file: str, old: str, new: str) -> Path:
             "commuting_time: commuting_times.csv",
             ["region.yaml", "unknown key", "did you mean 'commuting_times'"],
         ),
+        (
+            "region.yaml",
+            'members: ["3405", "3440", "3441"]',
+            'members: ["0501", "3440", "3441"]',
+            ["region.yaml", "outside_nodes", "members 0501 have no persons"],
+        ),
+        (
+            "region.yaml",
+            'members: ["3403", "3411"',
+            'members: ["3407", "3411"',
+            ["region.yaml", "outside_nodes", "members 3407 are municipalities of the region itself"],
+        ),
     ],
 )
 def test_broken_region_file_is_named(tmp_path, file, old, new, expected):
@@ -80,6 +92,14 @@ def test_broken_region_file_is_named(tmp_path, file, old, new, expected):
         Scenario.from_yaml(scenario)
     for fragment in expected:
         assert fragment in str(error.value), (fragment, str(error.value))
+
+
+def test_a_damaged_population_file_of_the_outside_nodes_is_named(tmp_path):
+    """The neighbours' persons come from the national municipal data set: a file that is not a table is refused."""
+    scenario = broken_region(tmp_path, "region.yaml", "national: norway", "national: ../../national/norway")
+    (tmp_path / "national" / "norway" / "municipal" / "population_age_sex.parquet").write_text("not a table")
+    with pytest.raises(InputError, match="population_age_sex.parquet: cannot read it as a parquet table"):
+        Scenario.from_yaml(scenario)
 
 
 def test_cli_bad_input_exits_2_without_traceback_or_folder(tmp_path):

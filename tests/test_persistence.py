@@ -126,13 +126,15 @@ def test_a_faded_pull_draws_fewer_movers_than_the_fitted_one_and_more_than_none(
 
 
 def test_each_pull_range_is_the_spread_its_past_does_not_tell():
-    """+- sqrt(3) spread / (in-migration rate x persistence) around the fitted pull, inside its bounds."""
+    """Centred on the fitted pull, half-width sqrt(3) spread / (in-migration rate x persistence), inside its bounds."""
     persistence = migration_persistence(load_municipal_data(), cached_region(GJOVIK).national, 2018)
     ranges = pull_ranges({"A": 1.2, "B": 3.9, "C": 1.0}, {"A": 0.05, "B": 0.05}, persistence)
     half = math.sqrt(3) * persistence.spread_per_1000 / 1000 / (0.05 * persistence.slope)
-    assert ranges["A"] == pytest.approx((1.2 * math.exp(-half), 1.2 * math.exp(half)), abs=1e-4)
-    assert ranges["B"][1] == 4.0  # kept inside the pull's bounds
+    assert ranges["A"] == pytest.approx((1.2 * (1 - half), 1.2 * (1 + half)), abs=1e-4)
+    assert ranges["B"] == pytest.approx((3.8, 4.0))  # both ends pulled in: the centre stays 3.9
     assert "C" not in ranges  # no in-migration rate known: no range
+    with pytest.raises(ValueError, match="2027"):
+        migration_persistence(load_municipal_data(), cached_region(GJOVIK).national, 2027)
 
 
 def test_a_pull_can_be_drawn_by_municipality_and_a_wrong_one_is_refused(tmp_path):
@@ -149,3 +151,13 @@ def test_a_pull_can_be_drawn_by_municipality_and_a_wrong_one_is_refused(tmp_path
     )
     with pytest.raises(InputError, match="Oslo"):
         Scenario.from_yaml(path)
+
+
+def test_only_a_scenario_draws_one_municipality_s_pull():
+    """Sensitivity and calibration configs vary region-wide names; a scenario's uncertainty may name a pull."""
+    from model.inputs.uncertain import range_faults
+
+    ranges = {"context.settlement_pull.Gjøvik": [0.8, 1.2]}
+    assert range_faults(ranges, municipal=True) == []
+    (fault,) = range_faults(ranges)
+    assert "drawn only by a scenario's uncertainty" in fault

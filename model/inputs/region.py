@@ -270,8 +270,20 @@ class RegionData:
         }
         if not path.is_file() or last is None or not node_of:
             return {}
-        m, outside = self.n_municipalities, len(self.nodes) - self.n_municipalities
+        outside = len(self.nodes) - self.n_municipalities
         rows = read_population_of(path, list(node_of), last)
+        own = sorted(set(node_of) & set(self.numbers))
+        missing = sorted(set(node_of) - set(rows["municipality_code"]))
+        for codes, why in ((own, "are municipalities of the region itself"), (missing, f"have no persons in {path}")):
+            if codes:
+                raise InputError(
+                    Problem(
+                        self.folder / "region.yaml",
+                        f"outside node members {', '.join(codes)} {why}",
+                        key="outside_nodes",
+                        hint="a daily outside node's members are municipality codes of the data set outside the region",
+                    )
+                )
         nodes = rows["municipality_code"].map(node_of).to_numpy()
         sexes = rows["sex"].map(SEXES.index).to_numpy()
         ages = np.minimum(rows["age"].to_numpy(dtype=int), MAX_AGE)
@@ -283,7 +295,6 @@ class RegionData:
             grid = np.zeros((outside, len(SEXES), MAX_AGE + 1), dtype=np.int64)
             np.add.at(grid, (nodes[mine], sexes[mine], ages[mine]), counts[mine])
             result[int(year)] = grid
-        assert m + outside == len(self.nodes)
         return result
 
     def observed_jobs(self) -> dict[tuple[str, int], int]:

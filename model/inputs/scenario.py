@@ -93,7 +93,7 @@ class Scenario(Strict):
     @field_validator("uncertainty")
     @classmethod
     def _known_ranges(cls, ranges: dict[str, Any]) -> dict[str, Any]:
-        if faults := uncertain.range_faults(ranges):
+        if faults := uncertain.range_faults(ranges, municipal=True):
             raise ValueError("; ".join(faults))
         return ranges
 
@@ -255,6 +255,7 @@ def _uncalibrated(document: MergedDocument, path: Path, region_folder: Path) -> 
 
 def _check_against_region(document: MergedDocument, scenario: Scenario, region: RegionData) -> None:
     """Everything that needs the region: base year, years, targets, nodes, sources."""
+    region.outside_persons()  # the outside nodes' members, read and checked before any run
     problems: list[Problem] = []
 
     def problem(location: tuple, message: str, hint: str | None = None) -> None:

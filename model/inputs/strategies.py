@@ -85,11 +85,11 @@ class RestructureIndustry(StrategyBase):
 
 
 class GrowthCulture(StrategyBase):
-    """More entrepreneurship, and tolerance of failure."""
+    """More entrepreneurship, and tolerance of failure, in the market sectors."""
 
     type: Literal["growth_culture"]
     startup_rate_multiplier: float = Field(ge=1, le=10)
-    """Start-ups per year relative to the ordinary rate (1.3 = 30 % more; at least 1)."""
+    """Start-ups per year in the market sectors relative to the ordinary rate (1.3 = 30 % more; at least 1)."""
     early_exit_multiplier: float = Field(1.3, ge=1, le=5)
     """Excess exit hazard of young firms founded under the programme, relative to ordinary ones."""
 

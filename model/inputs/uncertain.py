@@ -45,11 +45,19 @@ def known_names() -> list[str]:
     return [*Parameters.model_fields, *(CONTEXT + k for k in _context_fields()), *(GROWTH + s for s in basic)]
 
 
-def unknown(name: str) -> str | None:
-    """Why a name cannot be varied (with a did-you-mean), or None if it can."""
+def unknown(name: str, municipal: bool = False) -> str | None:
+    """Why a name cannot be varied (with a did-you-mean), or None if it can.
+
+    `municipal` admits one municipality's settlement pull (a scenario's `uncertainty:`, whose region
+    checks the name); sensitivity and calibration configs vary region-wide values only.
+    """
     known = known_names()
-    if name in known or (name.startswith(PULL) and name.removeprefix(PULL)):
-        return None  # a pull's municipality is checked against the region with the scenario
+    if name in known:
+        return None
+    if name.startswith(PULL) and name.removeprefix(PULL):
+        if municipal:
+            return None
+        return f"{name}: one municipality's pull is drawn only by a scenario's uncertainty (region-wide names here)"
     if name.startswith(GROWTH) and name.removeprefix(GROWTH) in SECTOR_KEYS:
         basic = ", ".join(SECTOR_KEYS[i] for i in BASIC_SECTORS)
         return (
@@ -135,11 +143,11 @@ def resolve(given: dict[str, Any]) -> dict[str, tuple[float, float]]:
     }
 
 
-def range_faults(given: dict[str, Any]) -> list[str]:
+def range_faults(given: dict[str, Any], municipal: bool = False) -> list[str]:
     """What is wrong with declared ranges (unknown names, reversed or disallowed ends), one line each."""
     faults = []
     for name, value in given.items():
-        if (why := unknown(name)) is not None:
+        if (why := unknown(name, municipal)) is not None:
             faults.append(why)
             continue
         low, high = plausible(name) if value == "plausible" else value

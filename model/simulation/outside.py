@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.inputs.context import Context
 from model.inputs.national import NationalData
 from model.inputs.parameters import Parameters
 from model.inputs.region import RegionData
@@ -138,32 +139,38 @@ class OutsideNodes:
         return np.maximum(np.round((potential - current) / max(hire_rate, 0.1)), 0).astype(np.int64)
 
 
-def working_age_ratio(region: RegionData, national: NationalData, base_year: int, end_year: int) -> np.ndarray:
+def working_age_ratio(
+    region: RegionData, national: NationalData, base_year: int, end_year: int, context: Context | None = None
+) -> np.ndarray:
     """Each outside node's persons aged 20-66 in every year base..end over the base year's: (years, nodes).
 
-    Observed to the region's last known year; after it the node's persons age as a closed population
-    (the model's survival, births held at the last known year's infants): a node's own ageing, not its
-    migration. Nodes without persons (long-distance places, the rest of Norway) keep 1.
+    Observed to the last year the outside persons hold (the region's last known year); after it the
+    node's persons age as a closed population (the model's survival under the scenario's context,
+    births held at that year's infants): a node's own ageing, not its migration. Nodes without persons
+    (long-distance places, the rest of Norway) keep 1.
     """
     persons = region.outside_persons()
     years = range(base_year, end_year + 1)
     ratio = np.ones((len(years), len(region.nodes) - region.n_municipalities))
-    if base_year not in persons:
+    if not persons or base_year < min(persons):
         return ratio
     last = max(persons)
     low, high = WORKING_AGES
-    now = persons[min(last, base_year)].astype(float)
-    base = now[:, :, low : high + 1].sum(axis=(1, 2))
+
+    def aged(now: np.ndarray, year: int) -> np.ndarray:
+        """Persons on 1 January `year` + 1 from those of `year`."""
+        survivors = now * survival(national, year, context)[None]
+        result = np.zeros_like(now)
+        result[:, :, 1:] = survivors[:, :, :-1]
+        result[:, :, -1] += survivors[:, :, -1]
+        result[:, :, 0] = persons[last][:, :, 0]
+        return result
+
+    stocks = {year: persons[year].astype(float) for year in persons if year <= end_year}
+    for year in range(last, end_year):
+        stocks[year + 1] = aged(stocks[year], year)
+    base = stocks[base_year][:, :, low : high + 1].sum(axis=(1, 2))
     has = base > 0
     for i, year in enumerate(years):
-        if year <= last:
-            now = persons[year].astype(float)
-        elif year > base_year:
-            survivors = now * survival(national, year - 1)[None]
-            aged = np.zeros_like(now)
-            aged[:, :, 1:] = survivors[:, :, :-1]
-            aged[:, :, -1] += survivors[:, :, -1]
-            aged[:, :, 0] = persons[last][:, :, 0]
-            now = aged
-        ratio[i, has] = now[has, :, low : high + 1].sum(axis=1).sum(axis=1) / base[has]
+        ratio[i, has] = stocks[year][has, :, low : high + 1].sum(axis=(1, 2)) / base[has]
     return ratio

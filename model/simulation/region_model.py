@@ -104,6 +104,10 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         """Each municipality's pull on movers: as fitted over the known years, faded after them."""
         return self.fitted_pull if self.year < self.last_known_year else self.projected_pull
 
+    def outside_supply_now(self) -> np.ndarray:
+        """Each outside node's working-age persons this year over the base year's (the in-commuting potential)."""
+        return self.outside_supply[min(self.year - self.base_year, len(self.outside_supply) - 1)]
+
     # --- the year -------------------------------------------------------------
     def step(self) -> None:
         """One year: demography, labour supply, firms, migration, matching, housing."""
@@ -206,7 +210,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
             self._outside_jobs(),
             self.outside.seekers(
                 self.firms,
-                self.outside_supply[min(self.year - self.base_year, len(self.outside_supply) - 1)],
+                self.outside_supply_now(),
                 self.vacancy_signal,
                 self.base_vacancy_rate,
                 self.hire_rate,
@@ -251,7 +255,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         m = self.n_municipalities
         firms = self.firms
         self.outside = OutsideNodes.from_base_year(self.region, flows, self.p.initial_vacancy_rate)
-        self.outside_supply = working_age_ratio(self.region, self.national, self.base_year, self.end_year)
+        self.outside_supply = working_age_ratio(self.region, self.national, self.base_year, self.end_year, self.context)
         positions = np.bincount(firms.municipality, weights=firms.positions, minlength=m)
         self.minutes = self.region.minutes.copy()
         self.layout = build_layout(self.region, flows, positions, self.outside.base_positions)

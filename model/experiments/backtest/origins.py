@@ -24,7 +24,7 @@ import yaml
 
 from model.experiments.calibration.fit import Calibration, calibrate
 from model.experiments.calibration.origin import IMMIGRATION, ROOT, RegionCalibration, write_origin_files
-from model.experiments.calibration.persistence import Persistence, pull_ranges
+from model.experiments.calibration.persistence import Persistence, projected_persistence, pull_ranges
 from model.experiments.calibration.settlement import in_migration_rates
 from model.experiments.store import write_atomically
 from model.inputs.context import Context
@@ -156,7 +156,7 @@ def projection_scenario(
             name: [round(low, 6), round(high, 6)] for name, (low, high) in near_best_ranges(calibration).items()
         }
         if calibration.settlement_pull and persistence is not None:
-            document["parameters"]["settlement_pull_persistence"] = round(persistence.slope, 3)
+            document["parameters"]["settlement_pull_persistence"] = projected_persistence(persistence)
             years = range(*calibration.config.fit_years)
             rates = in_migration_rates(calibration.runs.attrs["outcomes"], region, years)
             for name, (low, high) in pull_ranges(calibration.settlement_pull, rates, persistence).items():

@@ -35,6 +35,11 @@ from model.inputs.municipal.dataset import MunicipalData
 from model.inputs.national import MAX_AGE, SEXES, NationalData
 from model.simulation.demography import cohort_residual, survival
 
+SLOPE_FLOOR = 0.1
+"""Least persistence a pull's range is scaled by (a slope near zero would make the range unbounded)."""
+MAX_HALF_WIDTH = 0.9
+"""Largest half-width of a pull's range, relative to the pull (the lower end stays above zero)."""
+
 
 @dataclass(frozen=True)
 class Persistence:
@@ -76,6 +81,8 @@ def migration_persistence(data: MunicipalData, national: NationalData, last_year
     """The persistence of municipal net migration over the `window` years before `last_year` (see the module)."""
     first = max(min(data.population_years), last_year - window)
     middle = first + (last_year - first) // 2
+    if last_year > max(data.population_years):
+        raise ValueError(f"persistence before {last_year} needs persons on 1 January {last_year}")
     if middle - first < 1 or last_year - middle < 1:
         raise ValueError(f"persistence needs at least two years of flows before {last_year} (from {first})")
     stocks = stocks_by_year(data, range(first, last_year + 1))
@@ -105,20 +112,27 @@ def pull_ranges(
 ) -> dict[str, tuple[float, float]]:
     """Each municipality's range for its fitted pull under `--uncertainty`: what its past does not tell.
 
-    A change d of a log pull moves a municipality's net migration by about d times its in-migration
-    rate r (in-migrants per resident a year), so the unexplained spread s of the rate is a spread
-    s / r of the log pull after fading, s / (r b) of the fitted one (b the persistence). A uniform
-    draw of that standard deviation spans +- sqrt(3) of it; the ends are kept inside the pull's bounds.
+    A relative change d of a pull moves a municipality's net migration by about d times its in-migration
+    rate r (in-migrants per resident a year), so the unexplained spread s of the rate is a relative
+    spread s / r of the pull after fading, s / (r b) of the fitted one (b the persistence, taken as at
+    least SLOPE_FLOOR). The draw is uniform (a Latin hypercube) and centred on the fitted pull: half-width
+    sqrt(3) s / (r b) of it, at most MAX_HALF_WIDTH, both ends pulled in alike where one would leave the
+    pull's bounds, so the band's centre stays the fitted pull.
     """
     low_bound, high_bound = SETTLEMENT_PULL_BOUNDS
-    slope = max(persistence.slope, 0.1)
+    slope = max(persistence.slope, SLOPE_FLOOR)
     ranges = {}
     for name, value in pull.items():
         rate = in_rates.get(name, 0.0)
         if rate <= 0:
             continue
-        half = np.sqrt(3) * persistence.spread_per_1000 / 1000 / (rate * slope)
-        low, high = max(value * np.exp(-half), low_bound), min(value * np.exp(half), high_bound)
-        if high > low:
-            ranges[name] = (round(float(low), 4), round(float(high), 4))
+        relative = min(np.sqrt(3) * persistence.spread_per_1000 / 1000 / (rate * slope), MAX_HALF_WIDTH)
+        half = min(value * relative, value - low_bound, high_bound - value)
+        if half > 0:
+            ranges[name] = (round(float(value - half), 4), round(float(value + half), 4))
     return ranges
+
+
+def projected_persistence(persistence: Persistence) -> float:
+    """The persistence a projection carries: the measured slope inside the parameter's bounds 0-1.5."""
+    return round(min(max(persistence.slope, 0.0), 1.5), 3)

@@ -123,12 +123,21 @@ class MunicipalData:
 def read_population_of(path: Path, codes: list[str], last_year: int) -> pd.DataFrame:
     """Persons of some municipalities to 1 January `last_year`, read straight from the population file.
 
-    For the few rows a region needs of its neighbours (the file was checked when the region was built
-    from it); reading and checking the whole data set would take seconds in every process.
+    For the few rows a region needs of its neighbours: reading and checking the whole data set would
+    take seconds in every process. The columns are checked here; a file that is not a parquet table of
+    them is refused with one line.
     """
-    filters = [("municipality_code", "in", codes), ("year", "<=", last_year)]
     columns = ["year", "municipality_code", "sex", "age", "population"]
-    return pq.read_table(path, columns=columns, filters=filters).to_pandas()
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
+        raise InputError(Problem(path, f"cannot read it as a parquet table ({error})")) from None
+    check_columns(path, pd.DataFrame(columns=names), columns)
+    filters = [("municipality_code", "in", codes), ("year", "<=", last_year)]
+    try:
+        return pq.read_table(path, columns=columns, filters=filters).to_pandas()
+    except (OSError, ValueError) as error:
+        raise InputError(Problem(path, f"cannot read the persons of {', '.join(codes[:3])}...: {error}")) from None
 
 
 @lru_cache(maxsize=2)
