@@ -214,6 +214,13 @@ def _population(path: Path) -> dict[int, np.ndarray]:
     return persons_by_sex_age(table, path)
 
 
+def persons_grid(groups: np.ndarray, sexes: np.ndarray, ages: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
+    """Persons by group (municipality, node), sex and single year of age from one row per count."""
+    grid = np.zeros((n, len(SEXES), MAX_AGE + 1), dtype=np.int64)
+    np.add.at(grid, (groups, sexes, np.minimum(ages, MAX_AGE)), counts)
+    return grid
+
+
 def persons_by_sex_age(table, path: Path) -> dict[int, np.ndarray]:
     """Persons by year (or another grouping in the `year` column), sex and single year of age."""
     bad = ~table["sex"].isin(SEXES)

@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 from model.inputs.errors import InputError, Problem, did_you_mean
 from model.inputs.fertility_levels import fertility_levels
 from model.inputs.municipal.dataset import read_population_of
-from model.inputs.national import MAX_AGE, SEXES, NationalData, load_national, persons_by_sex_age
+from model.inputs.national import MAX_AGE, SEXES, NationalData, load_national, persons_by_sex_age, persons_grid
 from model.inputs.sectors import SECTOR_KEYS
 from model.inputs.tables import read_table
 from model.inputs.validation import Strict, validate_document
@@ -286,15 +286,13 @@ class RegionData:
                 )
         nodes = rows["municipality_code"].map(node_of).to_numpy()
         sexes = rows["sex"].map(SEXES.index).to_numpy()
-        ages = np.minimum(rows["age"].to_numpy(dtype=int), MAX_AGE)
+        ages = rows["age"].to_numpy(dtype=int)
         counts = rows["population"].to_numpy(dtype=np.int64)
         years = rows["year"].to_numpy()
         result = {}
         for year in sorted(set(years.tolist())):
             mine = years == year
-            grid = np.zeros((outside, len(SEXES), MAX_AGE + 1), dtype=np.int64)
-            np.add.at(grid, (nodes[mine], sexes[mine], ages[mine]), counts[mine])
-            result[int(year)] = grid
+            result[int(year)] = persons_grid(nodes[mine], sexes[mine], ages[mine], counts[mine], outside)
         return result
 
     def observed_jobs(self) -> dict[tuple[str, int], int]:

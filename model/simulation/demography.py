@@ -106,11 +106,17 @@ def cohort_residual(start: np.ndarray, end: np.ndarray, survival: np.ndarray) ->
     `start` and `end` are persons (municipality, sex, age) on two successive 1 January, `survival` the
     probability (sex, age on the first 1 January) of living through the year.
     """
+    aged = survivors_a_year_on(start, survival)
+    return (end[:, :, 1:] - aged[:, :, 1:]).sum(axis=(1, 2))
+
+
+def survivors_a_year_on(start: np.ndarray, survival: np.ndarray) -> np.ndarray:
+    """Expected survivors of persons (place, sex, age) one year older, the open age class kept; age 0 empty."""
     expected = start * survival[None]
     aged = np.zeros_like(expected)
     aged[:, :, 1:] = expected[:, :, :-1]
     aged[:, :, MAX_AGE] += expected[:, :, MAX_AGE]  # the open age class stays
-    return (end[:, :, 1:] - aged[:, :, 1:]).sum(axis=(1, 2))
+    return aged
 
 
 def survival(national: NationalData, year: int, context: Context | None = None) -> np.ndarray:

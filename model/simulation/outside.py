@@ -26,7 +26,7 @@ from model.inputs.context import Context
 from model.inputs.national import NationalData
 from model.inputs.parameters import Parameters
 from model.inputs.region import RegionData
-from model.simulation.demography import survival
+from model.simulation.demography import survival, survivors_a_year_on
 from model.simulation.firms import FirmTable
 from model.simulation.persons import Persons
 from model.simulation.signals import response, time_response
@@ -157,18 +157,10 @@ def working_age_ratio(
     last = max(persons)
     low, high = WORKING_AGES
 
-    def aged(now: np.ndarray, year: int) -> np.ndarray:
-        """Persons on 1 January `year` + 1 from those of `year`."""
-        survivors = now * survival(national, year, context)[None]
-        result = np.zeros_like(now)
-        result[:, :, 1:] = survivors[:, :, :-1]
-        result[:, :, -1] += survivors[:, :, -1]
-        result[:, :, 0] = persons[last][:, :, 0]
-        return result
-
     stocks = {year: persons[year].astype(float) for year in persons if year <= end_year}
     for year in range(last, end_year):
-        stocks[year + 1] = aged(stocks[year], year)
+        stocks[year + 1] = survivors_a_year_on(stocks[year], survival(national, year, context))
+        stocks[year + 1][:, :, 0] = persons[last][:, :, 0]
     base = stocks[base_year][:, :, low : high + 1].sum(axis=(1, 2))
     has = base > 0
     for i, year in enumerate(years):

@@ -32,7 +32,7 @@ import numpy as np
 
 from model.inputs.context import SETTLEMENT_PULL_BOUNDS
 from model.inputs.municipal.dataset import MunicipalData
-from model.inputs.national import MAX_AGE, SEXES, NationalData
+from model.inputs.national import SEXES, NationalData, persons_grid
 from model.simulation.demography import cohort_residual, survival
 
 SLOPE_FLOOR = 0.1
@@ -66,14 +66,12 @@ def stocks_by_year(data: MunicipalData, years: range) -> dict[int, np.ndarray]:
     codes = sorted(set(table["code"]))
     rows = table["code"].map({c: i for i, c in enumerate(codes)}).to_numpy()
     sexes = table["sex"].map(SEXES.index).to_numpy()
-    ages = np.minimum(table["age"].to_numpy(dtype=int), MAX_AGE)
+    ages = table["age"].to_numpy(dtype=int)
     counts = table["persons"].to_numpy(dtype=np.int64)
     stocks = {}
     for year in years:
         mine = table["year"].to_numpy() == year
-        grid = np.zeros((len(codes), len(SEXES), MAX_AGE + 1), dtype=np.int64)
-        np.add.at(grid, (rows[mine], sexes[mine], ages[mine]), counts[mine])
-        stocks[year] = grid
+        stocks[year] = persons_grid(rows[mine], sexes[mine], ages[mine], counts[mine], len(codes))
     return stocks
 
 
