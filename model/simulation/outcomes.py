@@ -38,6 +38,7 @@ STOCKS: tuple[str, ...] = (
     *(f"jobs_{origin.name.lower()}" for origin in Origin),
     "jobs_from_strategies",
     "jobs_basic_other",
+    "dwellings",
 )
 FLOWS: tuple[str, ...] = (
     "births",
@@ -46,6 +47,8 @@ FLOWS: tuple[str, ...] = (
     "out_migrants",
     "startups",
     "firm_exits",
+    "dwellings_built",
+    "dwellings_from_strategies",
     "strategy_cost_mnok",
 )
 VARIABLES: tuple[str, ...] = STOCKS + FLOWS
@@ -117,6 +120,8 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
         np.bincount(persons.home[out], minlength=m), np.count_nonzero(persons.workplace >= m)
     )
     stocks["firms"] = per_municipality(firms.municipality[firms.alive])
+    dwellings = np.array([municipality.dwellings for municipality in model.municipalities])
+    stocks["dwellings"] = np.append(dwellings, dwellings.sum())
     return stocks
 
 

@@ -224,10 +224,16 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         self.hire_rate = smooth(self.hire_rate, result.hire_rate, self.p.vacancy_signal_memory)
 
     def housing(self) -> None:
-        """New dwellings are completed, ordinary construction and strategies' alike."""
-        extra = self.strategies.extra_dwellings(self.year, self.population_now())
-        for municipality, dwellings in zip(self.municipalities, extra, strict=True):
-            municipality.build_dwellings(dwellings)
+        """New dwellings are completed: ordinary construction for the residents' needs, and strategies'."""
+        population = self.population_now()
+        extra = self.strategies.extra_dwellings(self.year, population)
+        years_on, trend = self.year - self.base_year, self.p.household_size_trend
+        ordinary = [
+            municipality.build_dwellings(population[i], years_on, trend, extra[i])
+            for i, municipality in enumerate(self.municipalities)
+        ]
+        self.flows["dwellings_built"] = np.array(ordinary)
+        self.flows["dwellings_from_strategies"] = extra
 
     def close_year(self) -> None:
         """Record the year's flows, move to 1 January of the next year and count stocks."""
@@ -263,6 +269,8 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
 
     def _record_base_year(self) -> None:
         self.base_population = self.population_now()
+        for municipality, residents in zip(self.municipalities, self.base_population, strict=True):
+            municipality.settle_base_year(float(residents))
         self._take_stock()
         self.base_drivers = self.drivers
         self.base_job_access = self.job_access

@@ -89,7 +89,8 @@ class RegionSensing:
         housing = self._housing_and_amenity()
         access = response(self.job_access, self.base_job_access, p.vacancy_pull_elasticity)
         jobs = self.pool_positions.reshape(self.n_municipalities, -1).sum(axis=1)
-        centrality = (jobs / jobs.mean()) ** p.centrality_weight
+        residents = np.maximum(self.population_now(), 1)
+        centrality = (jobs / residents / (jobs.sum() / residents.sum())) ** p.centrality_weight
         people = migration.population_by_band(self.persons, self.n_municipalities)
         return people * (housing * access * centrality * self.settlement_pull)[:, None]
 
@@ -115,9 +116,10 @@ class RegionSensing:
 
     def _housing_and_amenity(self) -> np.ndarray:
         """How housing pressure and amenity make each municipality attractive to movers (1 at the base)."""
-        population = self.population_now()
+        population, years_on = self.population_now(), self.year - self.base_year
+        trend = self.p.household_size_trend
         pressure = np.array(
-            [mu.housing_pressure(population[i], self.base_population[i]) for i, mu in enumerate(self.municipalities)]
+            [mu.housing_pressure(population[i], years_on, trend) for i, mu in enumerate(self.municipalities)]
         )
         amenity = np.array([mu.amenity for mu in self.municipalities])
         return np.exp(-self.p.housing_pull * (pressure - 1)) * amenity

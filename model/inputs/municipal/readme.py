@@ -145,7 +145,8 @@ differ from it by more than 1 %.
 ## Housing, business land, amenity (estimate)
 
 `dwellings` = persons on 1 January {year} / {PERSONS_PER_DWELLING} per dwelling (SSB 06265, 2017);
-`dwellings_built_per_year` = {NEW_DWELLINGS_SHARE:.1%} of the stock; `business_land_ha` =
+`dwellings_built_per_year` = {NEW_DWELLINGS_SHARE:.1%} of the stock (the most dwellings ordinary construction
+completes in a year: it builds what the residents need, up to this); `business_land_ha` =
 {BUSINESS_LAND_HA_PER_1000_JOBS:.0f} ha per 1 000 jobs; `amenity_index` = 1.0. Replace any column with the
 municipality's own figures (SSB 06265 for dwellings, 05940 for completions).
 {local_text}

@@ -201,7 +201,7 @@ def _write_tables(built: BuiltRegion, folder: Path) -> list[str]:
         "ESTIMATE, editable: dwellings on 1 January "
         + str(built.last_year)
         + " (persons / 2.1 per dwelling, SSB 06265), "
-        "dwellings built a year (0.8 % of the stock), regulated unbuilt business land (3 ha per 1 000 jobs), amenity index (1.0 = "
+        "the most dwellings ordinary construction completes in a year (0.8 % of the stock), regulated unbuilt business land (3 ha per 1 000 jobs), amenity index (1.0 = "
         "the base-year level; strategies raise it), label point (SSB N5000) for maps"
         + (
             "; columns given by the region's local files replace these estimates (README.md)"
