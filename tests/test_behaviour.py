@@ -15,6 +15,8 @@ import pytest
 
 from model.inputs.context import Context
 from model.inputs.scenario import Scenario, Years
+from model.simulation import migration
+from model.simulation.persons import Status
 from model.simulation.region_model import RegionModel
 from tests.conftest import with_horizon
 
@@ -186,3 +188,25 @@ def test_housing_strategy_displaces_ordinary_construction_only_where_the_capacit
     assert gjovik[0] - gjovik[1] < 0.1 * strategy_dwellings, ordinary
     assert ostre_toten[0] - ostre_toten[1] > max(0.2 * strategy_dwellings, 3 * (gjovik[0] - gjovik[1])), ordinary
 
+
+def test_only_the_unemployed_of_1_january_move_as_the_unemployed(baseline, monkeypatch):
+    """Workers separated during the year search before they count as unemployed movers.
+
+    At the migration phase the persons moving with `move_factor_unemployed` are those unemployed on
+    1 January and still without a job: never more than the region's unemployed of that 1 January,
+    while the persons without a job then (the separated included) are several times as many.
+    """
+    seen = []
+    migrate = migration.migrate
+
+    def spy(persons, *args, unemployed=None, **kwargs):
+        seen.append((int(unemployed.sum()), int((persons.status == Status.UNEMPLOYED).sum())))
+        return migrate(persons, *args, unemployed=unemployed, **kwargs)
+
+    monkeypatch.setattr(migration, "migrate", spy)
+    model = RegionModel(with_horizon(baseline, 2029), replicate=1)
+    model.run()
+    counted = [row["unemployed"][REGION] for row in model.recorder.rows[:-1]]
+    for (movers, searching), on_1_january in zip(seen, counted, strict=True):
+        assert 0.5 * on_1_january <= movers <= on_1_january
+        assert searching > 2 * movers

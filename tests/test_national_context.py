@@ -16,7 +16,7 @@ from model.inputs.context import Context
 from model.inputs.municipal.create import create_region
 from model.inputs.national import load_national
 from model.inputs.scenario import Years
-from model.simulation.immigration import NationalImmigration, net_migration_per_1000
+from model.simulation.immigration import NationalImmigration, immigrant_age_sex, net_migration_per_1000
 from model.simulation.region_model import RegionModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,8 @@ def _persons(table: pd.DataFrame, year: int) -> np.ndarray:
     return grid
 
 
-def _residual_per_1000(year: int) -> float:
-    """Net migration of ages 1+: the stock of 1 January year + 1 less the survivors of year's stock."""
+def _residual_by_age(year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Net migration by sex and age on the second 1 January (age 0 left empty), and the first stock."""
     persons = pd.read_csv(NATIONAL / "population_age_sex_1986_2026.csv", comment="#")
     rates = pd.read_csv(NATIONAL / "death_rates_2008_2017.csv", comment="#", dtype={"age": str})
     rates = rates[rates["year"] == min(max(year, 2008), 2017)]
@@ -47,7 +47,15 @@ def _residual_per_1000(year: int) -> float:
     survivors = start * (1 - dying)
     expected = np.concatenate([np.zeros((2, 1)), survivors[:, :-1]], axis=1)
     expected[:, -1] += survivors[:, -1]
-    return float(1000 * (end[:, 1:] - expected[:, 1:]).sum() / start.sum())
+    residual = end - expected
+    residual[:, 0] = 0.0
+    return residual, start
+
+
+def _residual_per_1000(year: int) -> float:
+    """Net migration of ages 1+: the stock of 1 January year + 1 less the survivors of year's stock."""
+    residual, start = _residual_by_age(year)
+    return float(1000 * residual.sum() / start.sum())
 
 
 def test_norways_net_migration_is_the_cohort_residual_of_its_stocks():
@@ -57,6 +65,31 @@ def test_norways_net_migration_is_the_cohort_residual_of_its_stocks():
         assert net[year] == pytest.approx(_residual_per_1000(year), abs=0.05)  # the pooled 100+ rates differ
     assert net[2022] > 2.5 * net[2020]
     assert max(net) == 2025  # 1 January 2026 is the last stock
+
+
+def test_immigrants_ages_are_the_positive_part_of_norways_residual_by_age():
+    """2016-2025 recomputed: immigrants arrive a year younger than on the next 1 January; young adults lead."""
+    profile = immigrant_age_sex(load_national(NATIONAL), Context())
+    total = sum(_residual_by_age(year)[0] for year in range(2016, 2026))
+    arrived = np.maximum(np.concatenate([total[:, 1:], np.zeros((2, 1))], axis=1), 0)
+    arrived /= arrived.sum()
+    assert profile.shape == (2, 106) and profile.sum() == pytest.approx(1.0) and profile.min() >= 0
+    bands = [(0, 16), (16, 25), (25, 45), (45, 67), (67, 106)]
+    for low, high in bands:
+        assert profile[:, low:high].sum() == pytest.approx(arrived[:, low:high].sum(), abs=0.005), (low, high)
+    ages = np.arange(106)
+    assert 24 < profile.sum(axis=0) @ ages < 30
+    assert profile[:, 25:45].sum() > 0.35 and profile[:, 67:].sum() < 0.06
+
+
+def test_immigrants_ages_never_look_past_the_regions_cut():
+    """Cut at 2018, the profile is made of 2008-2017 alone: the refugees of 2022 are not in it."""
+    profile = immigrant_age_sex(load_national(NATIONAL, 2018), Context())
+    total = sum(_residual_by_age(year)[0] for year in range(2008, 2018))
+    arrived = np.maximum(np.concatenate([total[:, 1:], np.zeros((2, 1))], axis=1), 0)
+    arrived /= arrived.sum()
+    assert profile[0, 0:16].sum() == pytest.approx(arrived[0, 0:16].sum(), abs=0.005)
+    assert profile[1, 25:45].sum() == pytest.approx(arrived[1, 25:45].sum(), abs=0.005)
 
 
 def test_immigration_after_the_known_years_is_the_mean_of_the_last_ten():

@@ -403,7 +403,8 @@ class Parameters(Strict):
         2.0,
         "ratio",
         (1.0, 3.0),
-        "Unemployed residents move out this many times as often as others of their age.",
+        "Residents unemployed on 1 January (and still without a job) move out this many times as often "
+        "as others of their age.",
         ge=0,
         le=10,
     )

@@ -22,7 +22,7 @@ import numpy as np
 
 from model.inputs.context import Context
 from model.inputs.national import NationalData
-from model.simulation.demography import cohort_residual, survival
+from model.simulation.demography import cohort_residual, survival, survivors_a_year_on
 
 
 def net_migration_per_1000(national: NationalData, context: Context) -> dict[int, float]:
@@ -63,3 +63,26 @@ class NationalImmigration:
     def factor(self, year: int, reference: int) -> float:
         """Norway's immigration in `year` relative to the `reference` year."""
         return self.rate(year) / max(self.rate(reference), 0.5)
+
+
+def immigrant_age_sex(national: NationalData, context: Context, years: int = 10) -> np.ndarray:
+    """Who settles from abroad, by sex and age at arrival, shape (2, ages), summing to 1.
+
+    The positive part of Norway's cohort residual by sex and age, summed over
+    the last `years` known years (an estimate: net migration stands for gross
+    immigration, so the emigration of natives in their twenties and of
+    retirees is netted out of it). A person aged a + 1 on the second 1 January
+    arrived aged a. Young adults dominate, with their children; few arrive
+    after 60.
+    """
+    mortality = Context(mortality_improvement_per_year=context.mortality_improvement_per_year)
+    known = [year for year in sorted(national.population) if year + 1 in national.population][-years:]
+    total = np.zeros_like(national.population[known[0]], dtype=float)
+    for year in known:
+        start = national.population[year][None].astype(float)
+        end = national.population[year + 1][None].astype(float)
+        total += (end - survivors_a_year_on(start, survival(national, year, mortality)))[0]
+    arrived = np.zeros_like(total)
+    arrived[:, :-1] = total[:, 1:]
+    arrived = np.maximum(arrived, 0.0)
+    return arrived / arrived.sum()

@@ -82,6 +82,8 @@ def migrate(
     newcomer_age_sex: np.ndarray,
     p: Parameters,
     draws: Draws,
+    unemployed: np.ndarray | None = None,
+    placed_age_sex: np.ndarray | None = None,
 ) -> MigrationResult:
     """Move persons out, within and into the region, in place.
 
@@ -96,10 +98,16 @@ def migrate(
         newcomer_age_sex: distribution of newcomers by sex and age, shape (2, ages), sums to 1.
         p: parameters.
         draws: the migration draws.
+        placed_age_sex: distribution of the placed newcomers by sex and age (default: `newcomer_age_sex`).
+        unemployed: mask of the persons who move as the unemployed do (default: status unemployed now).
+            The model passes those unemployed on 1 January and still without a job: a worker
+            separated during the year is searching, not yet one of the year's unemployed.
     """
     m = attraction.shape[0]
     probability = p.migration_peak_rate * schedule()[persons.age]
-    probability = np.where(persons.status == Status.UNEMPLOYED, probability * p.move_factor_unemployed, probability)
+    if unemployed is None:
+        unemployed = persons.status == Status.UNEMPLOYED
+    probability = np.where(unemployed, probability * p.move_factor_unemployed, probability)
     movers = np.flatnonzero(draws.uniform(persons.pid, 0) < np.minimum(probability, 1.0))
     share = _internal_share(persons.home, m, p.outside_mover_pull)
     stays_in_region = draws.uniform(persons.pid[movers], 1) < share[persons.home[movers]]
@@ -121,7 +129,7 @@ def migrate(
     home = _settle(attraction, settlement_band(age), draws.uniform(newcomer, 1))
     settled = poisson_from_uniform(settled_expected, draws.uniform(np.arange(m, dtype=np.uint64), 60))
     placed = draws.new_ids(np.arange(settled.sum(), dtype=np.uint64), draw=60)
-    placed_sex, placed_age = _age_sex(placed, newcomer_age_sex, draws)
+    placed_sex, placed_age = _age_sex(placed, newcomer_age_sex if placed_age_sex is None else placed_age_sex, draws)
     placed_home = np.repeat(np.arange(m), settled)
     persons.extend(
         Persons.new(

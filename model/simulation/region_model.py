@@ -23,12 +23,13 @@ from model.inputs.uncertain import set_values
 from model.simulation import demography, firm_dynamics, labour_supply, migration
 from model.simulation.firm_lifecycle import FirmLifecycle
 from model.simulation.firms import Firm
-from model.simulation.immigration import NationalImmigration
+from model.simulation.immigration import NationalImmigration, immigrant_age_sex
 from model.simulation.initial_state import build_initial_state
 from model.simulation.labour_market import build_layout, match
 from model.simulation.municipality import Municipality
 from model.simulation.outcomes import REGION_REPORTERS, Recorder, commuting_matrix, count_stocks
 from model.simulation.outside import OutsideNodes, working_age_ratio
+from model.simulation.persons import Status
 from model.simulation.randomness import Draws
 from model.simulation.sensing import RegionSensing
 from model.simulation.signals import response, smooth
@@ -78,6 +79,8 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         self.national_immigration = (
             NationalImmigration(self.national, self.context) if self.context.immigration_path == "national" else None
         )
+        # From Norway as known at the region's cut: a backtest never sees who arrived after its origin.
+        self.immigrant_age_sex = immigrant_age_sex(self.region.national, self.context)
         fitted = np.ones(self.region.n_municipalities)
         for name, pull in self.context.settlement_pull.items():
             fitted[self.region.municipality(name)] = pull
@@ -112,6 +115,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
     def step(self) -> None:
         """One year: demography, labour supply, firms, migration, matching, housing."""
         self.flows: dict[str, np.ndarray] = {}
+        self.unemployed_on_1_january = self.persons.pid[self.persons.status == Status.UNEMPLOYED]
         self._take_stock()
         self.strategies.start_of_year(self)
         self.demography()
@@ -184,17 +188,24 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         # Newcomers respond to the region's housing and amenity as a whole (population-weighted).
         places = self._housing_and_amenity() @ self.population_now() / population
         regional, settled = self._immigration()
-        expected = self.p.in_migration_rate * population * pull * places + regional
+        domestic = self.p.in_migration_rate * population * pull * places
         structure = self.national.age_structure(self.year) * migration.schedule()[None, :]
+        # Newcomers who choose where to live: from the rest of Norway by the migration schedule, from abroad by
+        # Norway's immigrants' ages; those placed by the context are immigrants.
+        choosing = (domestic * structure / structure.sum() + regional * self.immigrant_age_sex) / max(
+            domestic + regional, 1e-12
+        )
         result = migration.migrate(
             persons,
             self._attraction(),
             self.minutes[: self.n_municipalities],
-            expected,
+            domestic + regional,
             settled,
-            structure / structure.sum(),
+            choosing,
             self.p,
             draws,
+            placed_age_sex=self.immigrant_age_sex,
+            unemployed=(persons.status == Status.UNEMPLOYED) & np.isin(persons.pid, self.unemployed_on_1_january),
         )
         labour_supply.classify(persons, self.participation)
         self.flows["out_migrants"] = np.append(result.out_migrants, result.left_region)
