@@ -6,6 +6,9 @@ Gjovikregionen's baseline, common random numbers throughout:
   positions in Vestre Toten from the base year 2026): per job, the change of
   jobs (the multiplier), in-commuters, employed residents, out-commuters and
   residents after 2, 5, 10 and 24 years (to 2050);
+- a closure (the largest manufacturing firms of Vestre Toten, at least
+  1 046 positions, closed on 1 January 2026): per lost job, the same changes;
+- `housing_pull` 0, 3 and 6: the population of 2050;
 - the baseline itself to 2050: the vacancy rate (unfilled over all positions)
   and the unemployment rate (unemployed over employed residents and unemployed)
   in 2026, 2035 and 2050;
@@ -32,6 +35,7 @@ from model.experiments.comparison import versus_counterfactual
 from model.experiments.ensemble import run_ensemble
 from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario, Years
+from model.inputs.sectors import SECTOR_INDEX
 from model.simulation.region_model import RegionModel
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +43,8 @@ ROOT = HERE.parent
 BASE, END = 2026, 2050
 HORIZONS = (2, 5, 10, 24)
 SHOCK = ("Vestre Toten", "manufacturing", 1000)
+CLOSURE = ("Vestre Toten", "manufacturing", 1046)
+HOUSING_PULLS = (0.0, 3.0, 6.0)
 VARIABLES = ("jobs", "in_commuters", "employed_residents", "out_commuters", "population", "unemployed", "vacancies")
 STRATEGIES = (
     "attract_businesses",
@@ -72,6 +78,53 @@ def shock_pair(replicate: int) -> dict:
     return result
 
 
+def close_largest(model: RegionModel, municipality: str, sector: str, positions: int) -> int:
+    """Close the largest firms of a sector in a municipality until at least `positions` are gone."""
+    firms = model.firms
+    index, code = model.region.municipality(municipality), SECTOR_INDEX[sector]
+    rows = np.flatnonzero(firms.alive & (firms.municipality == index) & (firms.sector == code))
+    rows = rows[np.argsort(-firms.positions[rows], kind="stable")]
+    chosen = rows[: int(np.searchsorted(np.cumsum(firms.positions[rows]), positions)) + 1]
+    closed = int(firms.positions[chosen].sum())
+    model.close_firms(chosen)
+    return closed
+
+
+def closure_pair(replicate: int) -> dict:
+    """Region stocks by year of the baseline and of the baseline with the closure, one replicate."""
+    result = {}
+    for closed in (False, True):
+        model = RegionModel(long_baseline(), replicate=replicate)
+        if closed:
+            result["positions"] = close_largest(model, *CLOSURE)
+        model.run()
+        result[closed] = [{v: float(row[v][-1]) for v in VARIABLES} for row in model.recorder.rows]
+        model.release()
+    return result
+
+
+def housing_pull_run(task: tuple[float, int]) -> list[float]:
+    """Population per municipality and region in 2050 at one housing pull, one replicate."""
+    pull, replicate = task
+    scenario = long_baseline()
+    scenario = scenario.model_copy(update={"parameters": scenario.parameters.model_copy(update={"housing_pull": pull})})
+    model = RegionModel(scenario, replicate=replicate)
+    model.run()
+    population = [float(x) for x in model.recorder.rows[-1]["population"]]
+    model.release()
+    return population
+
+
+def per_job(pairs: list[dict], size: float, record: dict, label: str) -> None:
+    """Print and record the changes per job of paired runs at each horizon."""
+    for horizon in HORIZONS:
+        change = {
+            v: float(np.mean([p[True][horizon][v] - p[False][horizon][v] for p in pairs])) / size for v in VARIABLES
+        }
+        record[horizon] = {v: round(x, 3) for v, x in change.items()}
+        print(f"  {label} {horizon:>2} years: " + ", ".join(f"{v} {x:+.2f}" for v, x in change.items()))
+
+
 def main() -> None:
     """Run the three measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -80,15 +133,22 @@ def main() -> None:
     args = parser.parse_args()
     with ProcessPoolExecutor(args.workers) as pool:
         pairs = list(pool.map(shock_pair, range(args.replicates)))
-    record: dict = {"replicates": args.replicates, "shock": {}, "baseline": {}, "strategies": {}}
-    size = SHOCK[2]
-    print(f"+{size} {SHOCK[1]} jobs in {SHOCK[0]} from {BASE}: change per job (mean of {args.replicates} pairs)")
-    for horizon in HORIZONS:
-        per_job = {
-            v: float(np.mean([p[True][horizon][v] - p[False][horizon][v] for p in pairs]) / size) for v in VARIABLES
-        }
-        record["shock"][horizon] = {v: round(x, 3) for v, x in per_job.items()}
-        print(f"  {horizon:>2} years: " + ", ".join(f"{v} {x:+.2f}" for v, x in per_job.items()))
+        closures = list(pool.map(closure_pair, range(args.replicates)))
+        pulls = [(pull, r) for pull in HOUSING_PULLS for r in range(args.replicates)]
+        populations = list(pool.map(housing_pull_run, pulls))
+    record: dict = {"replicates": args.replicates, "shock": {}, "closure": {}, "housing_pull": {}, "baseline": {}}
+    record["strategies"] = {}
+    print(f"+{SHOCK[2]} {SHOCK[1]} jobs in {SHOCK[0]} from {BASE}: change per job (mean of {args.replicates} pairs)")
+    per_job(pairs, SHOCK[2], record["shock"], "+")
+    lost = float(np.mean([p["positions"] for p in closures]))
+    print(f"closure of {lost:.0f} {CLOSURE[1]} positions in {CLOSURE[0]} in {BASE}: change per lost position")
+    per_job(closures, lost, record["closure"], "-")
+    names = [*cached_region(Path(long_baseline().region_folder)).municipalities, "region"]
+    for k, pull in enumerate(HOUSING_PULLS):
+        mean = np.mean(populations[k * args.replicates : (k + 1) * args.replicates], axis=0)
+        record["housing_pull"][pull] = {name: round(float(x)) for name, x in zip(names, mean, strict=True)}
+        cells = ", ".join(f"{n} {x:,.0f}" for n, x in record["housing_pull"][pull].items())
+        print(f"housing_pull {pull}: population {END} {cells}")
     for year in (BASE, 2035, END):
         rows = [p[False][year - BASE] for p in pairs]
         vacancy = np.mean([r["vacancies"] / (r["jobs"] + r["vacancies"]) for r in rows])
