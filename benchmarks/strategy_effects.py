@@ -106,9 +106,7 @@ def closure_pair(replicate: int) -> dict:
 def housing_pull_run(task: tuple[float, int]) -> list[float]:
     """Population per municipality and region in 2050 at one housing pull, one replicate."""
     pull, replicate = task
-    scenario = long_baseline()
-    scenario = scenario.model_copy(update={"parameters": scenario.parameters.model_copy(update={"housing_pull": pull})})
-    model = RegionModel(scenario, replicate=replicate)
+    model = RegionModel(long_baseline().with_overrides(housing_pull=pull), replicate=replicate)
     model.run()
     population = [float(x) for x in model.recorder.rows[-1]["population"]]
     model.release()

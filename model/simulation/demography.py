@@ -106,8 +106,12 @@ def cohort_residual(start: np.ndarray, end: np.ndarray, survival: np.ndarray) ->
     `start` and `end` are persons (municipality, sex, age) on two successive 1 January, `survival` the
     probability (sex, age on the first 1 January) of living through the year.
     """
-    aged = survivors_a_year_on(start, survival)
-    return (end[:, :, 1:] - aged[:, :, 1:]).sum(axis=(1, 2))
+    return residual_by_age(start, end, survival)[:, :, 1:].sum(axis=(1, 2))
+
+
+def residual_by_age(start: np.ndarray, end: np.ndarray, survival: np.ndarray) -> np.ndarray:
+    """Net migration during a year by (place, sex, age on the second 1 January): `end` less the expected survivors."""
+    return end - survivors_a_year_on(start, survival)
 
 
 def survivors_a_year_on(start: np.ndarray, survival: np.ndarray) -> np.ndarray:

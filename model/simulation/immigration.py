@@ -22,7 +22,7 @@ import numpy as np
 
 from model.inputs.context import Context
 from model.inputs.national import NationalData
-from model.simulation.demography import cohort_residual, survival, survivors_a_year_on
+from model.simulation.demography import cohort_residual, residual_by_age, survival
 
 
 def net_migration_per_1000(national: NationalData, context: Context) -> dict[int, float]:
@@ -81,7 +81,7 @@ def immigrant_age_sex(national: NationalData, context: Context, years: int = 10)
     for year in known:
         start = national.population[year][None].astype(float)
         end = national.population[year + 1][None].astype(float)
-        total += (end - survivors_a_year_on(start, survival(national, year, mortality)))[0]
+        total += residual_by_age(start, end, survival(national, year, mortality))[0]
     arrived = np.zeros_like(total)
     arrived[:, :-1] = total[:, 1:]
     arrived = np.maximum(arrived, 0.0)
