@@ -13,8 +13,8 @@ Gjovikregionen's baseline, common random numbers throughout:
   and the unemployment rate (unemployed over employed residents and unemployed)
   in 2026, 2035 and 2050;
 - every strategy overlay of scenarios/ against the same scenario without
-  strategies at 2036: net jobs, their direct, displaced and indirect parts, the
-  in-commuters' share and MNOK per net job.
+  strategies at 2036: net jobs, their gross direct, deadweight, displaced and
+  indirect parts, the in-commuters' share and MNOK per net job.
 
 Prints the tables and writes benchmarks/strategy_effects.json.
 
@@ -157,8 +157,9 @@ def main() -> None:
         }
         print(f"baseline {year}: vacancy rate {vacancy:.1%}, unemployment rate {unemployment:.1%}")
     print(f"\nStrategies against no strategies, 2036 ({args.replicates} replicates)")
-    cells = ["net_jobs", "direct_jobs", "displaced_jobs", "indirect_jobs", "net_in_commuters",
-             "in_commuter_share_of_net_jobs", "net_population", "budget_mnok", "mnok_per_net_job"]  # fmt: skip
+    cells = ["net_jobs", "gross_direct_jobs", "deadweight_jobs", "displaced_jobs", "indirect_jobs",
+             "net_in_commuters", "in_commuter_share_of_net_jobs", "net_population", "budget_mnok",
+             "mnok_per_net_job"]  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         for name in STRATEGIES:
             scenario = Scenario.from_yaml(ROOT / "scenarios" / f"{name}.yaml")

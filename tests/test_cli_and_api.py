@@ -179,7 +179,8 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
         "net_jobs_p95",
         "net_population",
         "net_employed_residents",
-        "direct_jobs",
+        "gross_direct_jobs",
+        "deadweight_jobs",
         "displaced_jobs",
         "indirect_jobs",
         "budget_mnok",
@@ -198,7 +199,13 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
         assert region["in_commuter_share_of_net_jobs"] == pytest.approx(net / region["net_jobs"], abs=1e-3)
     assert region["budget_mnok"] == 12 * 2  # 2027 and 2028: spending in 2029 acts after its 1 January
     assert region["net_jobs"] == pytest.approx(  # each part is rounded to 0.001 in the table
-        region["direct_jobs"] + region["displaced_jobs"] + region["indirect_jobs"], abs=2e-3
+        region["gross_direct_jobs"] - region["deadweight_jobs"] + region["displaced_jobs"] + region["indirect_jobs"],
+        abs=4e-3,
     )
+    # Deadweight: the jobs of the ordinary arrivals the programme courted, in the run with it only.
+    courted = outcomes[(outcomes["variable"] == "jobs_deadweight") & (outcomes["municipality"] == "Gjøvikregionen")]
+    courted = courted[courted["year"] == courted["year"].max()].groupby("scenario")["value"].mean()
+    assert courted["attract_businesses without strategies"] == 0
+    assert region["deadweight_jobs"] == pytest.approx(courted["attract_businesses"], abs=2e-3)
     # Joint cooperation: the regional budget is the region's, not the municipalities'.
     assert (versus[versus["municipality"] != "Gjøvikregionen"]["budget_mnok"] == 0).all()

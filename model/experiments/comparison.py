@@ -5,15 +5,20 @@ scenario and replicate i of the counterfactual differ only by the scenario's
 strategies; the spread of the differences over replicates is the uncertainty
 of the effect.
 
-Net jobs split into *direct* (jobs in the firms the strategies brought:
-attracted firms, spin-offs and programme start-ups, in any sector),
-*displaced* (the change in jobs of all other basic-sector firms: negative
-when newcomers take their workers or land, positive where a strategy
-strengthens them, as restructuring or business services do) and *indirect*
-(all other firms of the visitor, regional and local industries: the local
-multiplier). The three add up to net jobs. Of the net jobs, the change in
-in-commuters is the share outsiders hold (given where net jobs are clearly
-above zero): jobs that add no residents. The budget counts the years
+Net jobs split as the HCA Additionality Guide (4th edition 2014) counts them:
+*gross direct* jobs (in the firms the strategies brought or assisted: attracted
+firms, spin-offs, programme start-ups, and the ordinary arrivals they courted
+or supported), less *deadweight* (the jobs of those ordinary arrivals, which
+would have come anyway), plus *displaced* (the change in jobs of all other
+basic-sector firms, the deadweight firms included: negative when newcomers
+take their workers or land, positive where a strategy strengthens them, as
+restructuring or business services do) plus *indirect* (all other firms of the
+visitor, regional and local industries: the local multiplier). Gross direct -
+deadweight + displaced + indirect = net jobs, exactly. Of the net jobs, the
+change in in-commuters is the *leakage*: jobs outsiders hold, which add no
+residents (its share is given where net jobs are clearly above zero).
+Substitution is not modelled: a firm does not swap one activity for another to
+get support. The budget counts the years
 before the horizon (spending in the horizon year cannot act on its
 1 January stocks). MNOK per net job is that budget divided by the mean net
 jobs at the horizon, given only where the 90 % interval of net jobs lies
@@ -40,7 +45,15 @@ def _wide(outcomes: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
 
 def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, without: pd.DataFrame) -> pd.DataFrame:
     """Per place at the horizon: net jobs, residents and employed residents with 90 % intervals, split, cost."""
-    variables = ["jobs", "population", "employed_residents", "in_commuters", "jobs_from_strategies", "jobs_basic_other"]
+    variables = [
+        "jobs",
+        "population",
+        "employed_residents",
+        "in_commuters",
+        "jobs_from_strategies",
+        "jobs_deadweight",
+        "jobs_basic_other",
+    ]
     difference = (_wide(with_strategies, variables) - _wide(without, variables)).reset_index()
     budget = _wide(with_strategies, ["strategy_cost_mnok"]).reset_index()
     horizon = int(difference["year"].max())
@@ -68,13 +81,16 @@ def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, wit
             values = final[variable].to_numpy()
             row[f"net_{name}"] = values.mean()
             row[f"net_{name}_p5"], row[f"net_{name}_p95"] = band(values)
-        direct, displaced = final["jobs_from_strategies"].mean(), final["jobs_basic_other"].mean()
+        gross, deadweight = final["jobs_from_strategies"].mean(), final["jobs_deadweight"].mean()
+        # The counterfactual has no assisted firms: the deadweight firms are among its other basic firms.
+        displaced = final["jobs_basic_other"].mean() + deadweight
         row["net_in_commuters"] = final["in_commuters"].mean()
         row["in_commuter_share_of_net_jobs"] = row["net_in_commuters"] / jobs.mean() if gains else np.nan
         row |= {
-            "direct_jobs": direct,
+            "gross_direct_jobs": gross,
+            "deadweight_jobs": deadweight,
             "displaced_jobs": displaced,
-            "indirect_jobs": jobs.mean() - direct - displaced,
+            "indirect_jobs": jobs.mean() - gross + deadweight - displaced,
             "budget_mnok": spent,
             "mnok_per_net_job": spent / jobs.mean() if gains and spent > 0 else np.nan,
             "mnok_per_net_job_year": spent / job_years if gains and spent > 0 and job_years > 0 else np.nan,

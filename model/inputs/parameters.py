@@ -379,6 +379,28 @@ class Parameters(Strict):
         ge=-0.5,
         le=0.5,
     )
+    inward_share_of_basic_entry: float = param(
+        0.3,
+        "share of entry jobs",
+        (0.1, 0.5),
+        "Estimate: share of the jobs that ordinary entry brings to a basic sector that come as "
+        "establishments of firms from outside the region (branches, relocations) rather than "
+        "start-ups; they arrive without any strategy, and an attraction programme that courts "
+        "them is deadweight. No Norwegian figure in the project's sources; explore the range.",
+        ge=0,
+        le=1,
+    )
+    ordinary_spinoffs_per_year: float = param(
+        1.0,
+        "firms per year per R&D source",
+        (0.0, 3.0),
+        "Estimate: research spin-offs each R&D source (campus, industrial research) founds a "
+        "year without a programme, in place of as many ordinary start-ups of its sector; a "
+        "programme that supports them is deadweight. No count for the region's sources in the "
+        "project's data; explore the range.",
+        ge=0,
+        le=100,
+    )
     restructuring_growth_per_gain: float = param(
         0.1,
         "1/year per unit gain",

@@ -34,7 +34,9 @@ class AttractBusinesses(StrategyBase):
     sector: str
     """Sector of the firms courted (a sector key, usually a basic one)."""
     firms_per_year: float = Field(ge=0, le=1000)
-    """Prospective firms the region works on each year (arrivals if every one succeeds)."""
+    """Prospective firms the region works on each year (arrivals if every one succeeds). Some may be
+    firms of the sector that come this year anyway: the programme cannot tell them apart, and
+    their jobs count as its deadweight."""
     mean_jobs_per_firm: float = Field(gt=0, le=5000)
     """Mean positions of an arriving firm (jobs)."""
 
@@ -52,7 +54,9 @@ class CommercialiseRnd(StrategyBase):
     """Where the research is: the university campus (ICT and technical services in Gjøvik) or
     industrial research (manufacturing at Raufoss); locations come from the region's data."""
     spinoffs_per_year: float = Field(ge=0, le=1000)
-    """New spin-off firms per year once the lag has passed."""
+    """Spin-off firms the programme supports per year once the lag has passed. Some may be the
+    source's own spin-offs that come anyway (deadweight); the programme gives them its survival
+    boost too."""
     survival_boost: float = Field(0.3, ge=0, le=1)
     """Share by which a spin-off's exit hazard is lower than an ordinary firm's (0-1)."""
     lag_years: int = Field(2, ge=0, le=30)

@@ -12,6 +12,7 @@ from model.inputs.sectors import BASIC_SECTORS, SECTOR_INDEX, SECTOR_KEYS
 from model.simulation import firm_dynamics
 from model.simulation.demand import demand_ratio
 from model.simulation.firms import Firm, Origin
+from model.simulation.ordinary_arrivals import Batch, OrdinaryArrivals, inward_establishments, research_spinoffs
 from model.simulation.persons import Status
 from model.simulation.randomness import Draws, poisson_from_uniform, rank_within_groups
 from model.simulation.strategy_effects import NewFirms
@@ -74,6 +75,31 @@ class FirmLifecycle:
                 hazard_factor=new.hazard_factor[i],
             )
             self._register(rows)
+
+    def _ordinary_entry(self, expected: np.ndarray, draws: Draws) -> np.ndarray:
+        """Found this year's inward establishments and research spin-offs; returns the start-ups left per pool.
+
+        Their rows are kept in ``ordinary_arrivals`` for the strategies that court or support them.
+        """
+        inward, expected = inward_establishments(expected, self.region.national.establishment_size, self.p, draws)
+        spinoffs, expected = research_spinoffs(expected, self.region.rnd_sources, self.p, draws)
+        arrivals = OrdinaryArrivals(inward=self._add_ordinary(inward, Origin.INWARD))
+        arrivals.spinoffs = {name: self._add_ordinary(batch, Origin.SPINOFF) for name, batch in spinoffs.items()}
+        self.ordinary_arrivals = arrivals
+        return expected
+
+    def _add_ordinary(self, batch: Batch, origin: Origin) -> np.ndarray:
+        rows = self.firms.add(
+            key=batch.key,
+            municipality=batch.municipality,
+            sector=batch.sector,
+            positions=batch.positions,
+            competitiveness=batch.competitiveness,
+            founded=self.year,
+            origin=origin,
+        )
+        self._register(rows)
+        return rows
 
     def _pool_growth(self) -> np.ndarray:
         """Growth factor of each municipality x sector pool this year."""

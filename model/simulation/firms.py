@@ -30,6 +30,7 @@ class Origin(IntEnum):
     STARTUP = 1
     SPINOFF = 2
     ATTRACTED = 3
+    INWARD = 4  # an establishment of a firm from outside that comes without any strategy
 
 
 @dataclass
@@ -49,6 +50,8 @@ class FirmTable:
         ordinary: an existing firm or an ordinary start-up; firms that strategies bring
             (attracted, spin-offs, programme start-ups) and fixed employers are not ordinary,
             and ordinary entry does not replace them when they close.
+        assisted: an ordinary firm (an inward establishment or a research spin-off that would have
+            come anyway) that a strategy courted or supported: its jobs are the strategy's deadweight.
         boost: the part of competitiveness that strategies added (restructuring).
         hazard_factor: multiplies the firm's whole exit hazard (a spin-off's better survival).
         early_hazard_factor: multiplies its excess hazard of newness (start-ups founded under a
@@ -66,6 +69,7 @@ class FirmTable:
     alive: np.ndarray
     fixed: np.ndarray
     ordinary: np.ndarray
+    assisted: np.ndarray
     boost: np.ndarray
     hazard_factor: np.ndarray
     early_hazard_factor: np.ndarray
@@ -85,6 +89,7 @@ class FirmTable:
             alive=np.zeros(0, bool),
             fixed=np.zeros(0, bool),
             ordinary=np.zeros(0, bool),
+            assisted=np.zeros(0, bool),
             boost=np.zeros(0, np.float64),
             hazard_factor=np.zeros(0, np.float64),
             early_hazard_factor=np.zeros(0, np.float64),
@@ -131,6 +136,7 @@ class FirmTable:
             "alive": np.ones(n, bool),
             "fixed": np.full(n, fixed, bool),
             "ordinary": np.full(n, ordinary and not fixed, bool),
+            "assisted": np.zeros(n, bool),
             "boost": np.zeros(n, np.float64),
             "hazard_factor": np.broadcast_to(np.asarray(hazard_factor, np.float64), (n,)).copy(),
             "early_hazard_factor": np.broadcast_to(np.asarray(early_hazard_factor, np.float64), (n,)).copy(),

@@ -37,6 +37,7 @@ STOCKS: tuple[str, ...] = (
     *(f"vacancies_{key}" for key in SECTOR_KEYS),
     *(f"jobs_{origin.name.lower()}" for origin in Origin),
     "jobs_from_strategies",
+    "jobs_deadweight",
     "jobs_basic_other",
     "dwellings",
 )
@@ -103,9 +104,13 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
     for origin in Origin:
         mine = firms.origin == origin
         stocks[f"jobs_{origin.name.lower()}"] = per_municipality(firms.municipality[mine], employees[mine])
-    brought = ~firms.ordinary  # attracted firms, spin-offs, programme start-ups, fixed employers
+    # Gross direct jobs: firms strategies brought (attracted, spin-offs, programme start-ups, fixed
+    # employers) and the ordinary arrivals they courted or supported, whose jobs are deadweight.
+    brought = ~firms.ordinary | firms.assisted
     stocks["jobs_from_strategies"] = per_municipality(firms.municipality[brought], employees[brought])
-    other_basic = firms.ordinary & np.isin(firms.sector, BASIC_SECTORS)
+    deadweight = firms.ordinary & firms.assisted
+    stocks["jobs_deadweight"] = per_municipality(firms.municipality[deadweight], employees[deadweight])
+    other_basic = firms.ordinary & ~firms.assisted & np.isin(firms.sector, BASIC_SECTORS)
     stocks["jobs_basic_other"] = per_municipality(firms.municipality[other_basic], employees[other_basic])
 
     employed = persons.employed

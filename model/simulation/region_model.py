@@ -160,7 +160,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         labour_supply.separate(self.persons, self.firms, self.p.job_separation_rate, self.stream("labour_supply"))
 
     def firm_phase(self) -> None:
-        """Restructuring, closures, growth or decline of positions, start-ups, arrivals, lay-offs."""
+        """Restructuring, closures, growth or decline of positions, ordinary entry, strategies' arrivals, lay-offs."""
         draws, firms = self.stream("firms"), self.firms
         self.strategies.restructure(self, draws)
         expected_startups = firm_dynamics.replacement_startups(firms, self.year, self.layout.n_firm_pools, self.p)
@@ -174,6 +174,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         exits += np.bincount(firms.municipality[emptied], minlength=self.n_municipalities)
         self.close_firms(emptied)
         self.flows["firm_exits"] = exits
+        expected_startups = self._ordinary_entry(expected_startups, draws)
         rate, early_exit = self.strategies.startup_multiplier(self)
         self.flows["startups"] = self._start_firms(expected_startups, rate, early_exit, draws)
         self._found(self.strategies.arrivals(self, draws))

@@ -203,11 +203,18 @@ class StrategyEffects:
     def _spin_off(self, i: int, strategy: CommercialiseRnd, model: RegionModel, draws: Draws, new: NewFirms) -> None:
         if model.year < strategy.first_year(self.start) + strategy.lag_years:
             return
-        municipality, sector = model.region.rnd_sources[strategy.source]
-        if strategy.target != "regional":
-            municipality = int(self.targets[i][0])
+        source_municipality, sector = model.region.rnd_sources[strategy.source]
+        municipality = source_municipality if strategy.target == "regional" else int(self.targets[i][0])
         count = int(poisson_from_uniform(np.array(strategy.spinoffs_per_year), draws.uniform(np.array([i]), 30))[0])
+        # The source's own spin-offs of the year are supported first: they would have come anyway.
+        ordinary = model.ordinary_arrivals.spinoffs.get(strategy.source, np.zeros(0, np.int64))
         keys = draws.new_ids(np.arange(count, dtype=np.uint64) + np.uint64(i << 40), draw=30)
+        claimed, new_ones = self._claim(
+            model, ordinary if municipality == source_municipality else ordinary[:0], draws.uniform(keys, 33)
+        )
+        model.firms.hazard_factor[claimed] *= 1 - strategy.survival_boost
+        keys = keys[new_ones]
+        count = len(keys)
         p = model.p
         new.append(
             Origin.SPINOFF,
@@ -219,18 +226,47 @@ class StrategyEffects:
             hazard_factor=np.full(count, 1 - strategy.survival_boost),
         )
 
+    @staticmethod
+    def _claim(model: RegionModel, rows: np.ndarray, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of a programme's cases are ordinary arrivals: the firms it claims, and the cases it must win.
+
+        A programme cannot tell the firms that would come anyway from the others. Its n cases (one
+        uniform each) are drawn without replacement from a field of this year's ordinary arrivals
+        of its kind, not yet claimed by another strategy, and n firms that come only if won: the
+        number it claims is hypergeometric. Those it claims are assisted (their jobs are
+        deadweight); the rest are new firms it has to bring.
+        """
+        free = rows[~model.firms.assisted[rows]]
+        ordinary = np.zeros(len(uniforms), bool)
+        left, others = len(free), len(uniforms)
+        for case, u in enumerate(uniforms):
+            if left == 0:
+                break
+            ordinary[case] = u < left / (left + others)
+            left, others = (left - 1, others) if ordinary[case] else (left, others - 1)
+        claimed = free[: int(ordinary.sum())]
+        model.firms.assisted[claimed] = True
+        return claimed, ~ordinary
+
     def _attract(self, i: int, strategy: AttractBusinesses, model: RegionModel, draws: Draws, new: NewFirms) -> None:
         p = model.p
         prospects = int(poisson_from_uniform(np.array(strategy.firms_per_year), draws.uniform(np.array([i]), 40))[0])
         if prospects == 0:
             return
         keys = draws.new_ids(np.arange(prospects, dtype=np.uint64) + np.uint64(i << 40), draw=40)
+        target = self.targets[i]
+        # Inward establishments of the sector that come this year anyway are courted first (deadweight).
+        inward = model.ordinary_arrivals.inward
+        firms = model.firms
+        courted = inward[
+            (firms.sector[inward] == SECTOR_INDEX[strategy.sector]) & np.isin(firms.municipality[inward], target)
+        ]
+        _, to_win = self._claim(model, courted, draws.uniform(keys, 45))
         mu = np.log(strategy.mean_jobs_per_firm) - ATTRACTED_SIZE_SIGMA**2 / 2
         sizes = np.maximum(np.rint(np.exp(mu + ATTRACTED_SIZE_SIGMA * draws.normal(keys, 41))), 1).astype(np.int64)
         labour = min(
             1.0, float(response(model.vacancy_signal, model.base_vacancy_rate, -p.attraction_labour_elasticity))
         )
-        target = self.targets[i]
         per_prospect = strategy.budget_mnok_per_year / max(strategy.firms_per_year, 1e-9)
         land = np.array([mu_.business_land_ha for mu_ in model.municipalities])
         positions = model.pool_positions.reshape(model.n_municipalities, -1)
@@ -240,7 +276,7 @@ class StrategyEffects:
         offers = per_prospect * (
             self.shares(i, model.population_now()) if not joint else np.isin(np.arange(len(land)), target)
         )
-        for k in range(prospects):
+        for k in np.flatnonzero(to_win):
             need = sizes[k] * p.land_ha_per_job
             if joint:
                 spend, sites = per_prospect, target[land[target] >= need]
