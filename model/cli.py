@@ -192,7 +192,10 @@ def _print_versus(versus: pd.DataFrame, region_name: str) -> None:
     else:
         verdict = "no MNOK per net job: the 90 % interval of net jobs does not lie above zero"
     share = row.get("in_commuter_share_of_net_jobs", float("nan"))
-    outsiders = f" ({share:.0%} held by in-commuters)" if share == share else ""
+    parts = [f"{share:.0%} held by in-commuters"] if share == share else []
+    if row["gross_direct_jobs"] > 0:  # firms the strategies brought or assisted: what came anyway is deadweight
+        parts.append(f"gross direct {row['gross_direct_jobs']:+.0f}, deadweight {row['deadweight_jobs']:.0f}")
+    outsiders = f" ({'; '.join(parts)})" if parts else ""
     console.print(
         f"against no strategies, {int(row['year'])} (90 % intervals): net jobs {effect('jobs')}{outsiders}, "
         f"net residents {effect('population')}, net employed residents {effect('employed_residents')}; "

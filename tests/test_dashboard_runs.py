@@ -229,7 +229,13 @@ def test_a_real_run_gives_the_reports_figures_a_map_and_the_report(place):
     shown = views.build(place.cache.comparison(job.scenarios, job.replicates), place.region)
     assert shown.names == ["baseline", "baseline_edited"]
     assert list(shown.key_numbers["scenario"]) == shown.names
-    assert {"net jobs", "net population", "held by in-commuters", "MNOK per net job"} <= set(shown.key_numbers.columns)
+    assert {
+        "net jobs",
+        "net population",
+        "held by in-commuters",
+        "deadweight of gross direct",
+        "MNOK per net job",
+    } <= set(shown.key_numbers.columns)
     assert set(shown.figures) == {
         "Population",
         "Jobs",

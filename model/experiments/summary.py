@@ -33,6 +33,8 @@ KEY_VARIABLES: tuple[str, ...] = (
     *(f"jobs_{k}" for k in SECTOR_KEYS),
     *(f"vacancies_{k}" for k in SECTOR_KEYS),
     *(f"jobs_{o.name.lower()}" for o in Origin),
+    "jobs_from_strategies",
+    "jobs_deadweight",
 )
 
 
