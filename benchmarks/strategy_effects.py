@@ -157,9 +157,9 @@ def main() -> None:
         }
         print(f"baseline {year}: vacancy rate {vacancy:.1%}, unemployment rate {unemployment:.1%}")
     print(f"\nStrategies against no strategies, 2036 ({args.replicates} replicates)")
-    cells = ["net_jobs", "gross_direct_jobs", "deadweight_jobs", "displaced_jobs", "indirect_jobs",
-             "net_in_commuters", "in_commuter_share_of_net_jobs", "net_population", "budget_mnok",
-             "mnok_per_net_job"]  # fmt: skip
+    cells = ["net_jobs", "gross_direct_jobs", "deadweight_jobs", "indirect_jobs", "displaced_jobs",
+             "displaced_basic_jobs", "net_in_commuters", "in_commuter_share_of_net_jobs", "net_population",
+             "budget_mnok", "mnok_per_net_job"]  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         for name in STRATEGIES:
             scenario = Scenario.from_yaml(ROOT / "scenarios" / f"{name}.yaml")

@@ -182,6 +182,7 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
         "gross_direct_jobs",
         "deadweight_jobs",
         "displaced_jobs",
+        "displaced_basic_jobs",
         "indirect_jobs",
         "budget_mnok",
         "mnok_per_net_job",

@@ -9,15 +9,17 @@ Net jobs split as the HCA Additionality Guide (4th edition 2014) counts them:
 *gross direct* jobs (in the firms the strategies brought or assisted: attracted
 firms, spin-offs, programme start-ups, and the ordinary arrivals they courted
 or supported), less *deadweight* (the jobs of those ordinary arrivals, which
-would have come anyway), plus *displaced* (the change in jobs of all other
-basic-sector firms, the deadweight firms included: negative when newcomers
-take their workers or land, positive where a strategy strengthens them, as
-restructuring or business services do) plus *indirect* (all other firms of the
-visitor, regional and local industries: the local multiplier). Gross direct -
-deadweight + displaced + indirect = net jobs, exactly. Of the net jobs, the
-change in in-commuters is the *leakage*: jobs outsiders hold, which add no
-residents (its share is given where net jobs are clearly above zero).
-Substitution is not modelled: a firm does not swap one activity for another to
+would have come anyway), plus *indirect* (the multiplier: the change of the
+jobs that local demand calls for in the visitor, regional and local
+industries, whoever fills them), plus *displaced* (the rest: jobs other firms
+lose to the strategies' firms, in basic sectors through workers and land, in
+the demand-following sectors also through the same demand; and posts left
+unfilled; positive where a strategy strengthens firms, as restructuring or
+business services do). Gross direct - deadweight + indirect + displaced = net
+jobs, exactly; `displaced_basic_jobs` is the part in basic-sector firms. Of the
+net jobs, the change in in-commuters is the *leakage*: jobs outsiders hold,
+which add no residents (its share is given where net jobs are clearly above
+zero). Substitution is not modelled: a firm does not swap one activity for another to
 get support. The budget counts the years
 before the horizon (spending in the horizon year cannot act on its
 1 January stocks). MNOK per net job is that budget divided by the mean net
@@ -53,6 +55,7 @@ def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, wit
         "jobs_from_strategies",
         "jobs_deadweight",
         "jobs_basic_other",
+        "jobs_local_demand",
     ]
     difference = (_wide(with_strategies, variables) - _wide(without, variables)).reset_index()
     budget = _wide(with_strategies, ["strategy_cost_mnok"]).reset_index()
@@ -82,15 +85,17 @@ def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, wit
             row[f"net_{name}"] = values.mean()
             row[f"net_{name}_p5"], row[f"net_{name}_p95"] = band(values)
         gross, deadweight = final["jobs_from_strategies"].mean(), final["jobs_deadweight"].mean()
+        indirect = final["jobs_local_demand"].mean()
         # The counterfactual has no assisted firms: the deadweight firms are among its other basic firms.
-        displaced = final["jobs_basic_other"].mean() + deadweight
+        displaced_basic = final["jobs_basic_other"].mean() + deadweight
         row["net_in_commuters"] = final["in_commuters"].mean()
         row["in_commuter_share_of_net_jobs"] = row["net_in_commuters"] / jobs.mean() if gains else np.nan
         row |= {
             "gross_direct_jobs": gross,
             "deadweight_jobs": deadweight,
-            "displaced_jobs": displaced,
-            "indirect_jobs": jobs.mean() - gross + deadweight - displaced,
+            "indirect_jobs": indirect,
+            "displaced_jobs": jobs.mean() - gross + deadweight - indirect,
+            "displaced_basic_jobs": displaced_basic,
             "budget_mnok": spent,
             "mnok_per_net_job": spent / jobs.mean() if gains and spent > 0 else np.nan,
             "mnok_per_net_job_year": spent / job_years if gains and spent > 0 and job_years > 0 else np.nan,

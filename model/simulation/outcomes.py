@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.inputs.sectors import BASIC_SECTORS, SECTOR_KEYS
-from model.simulation.demand import AGE_BANDS
+from model.simulation.demand import AGE_BANDS, demand_ratio
 from model.simulation.firms import Origin
 from model.simulation.persons import Status
 
@@ -39,6 +39,7 @@ STOCKS: tuple[str, ...] = (
     "jobs_from_strategies",
     "jobs_deadweight",
     "jobs_basic_other",
+    "jobs_local_demand",
     "dwellings",
 )
 FLOWS: tuple[str, ...] = (
@@ -112,6 +113,12 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
     stocks["jobs_deadweight"] = per_municipality(firms.municipality[deadweight], employees[deadweight])
     other_basic = firms.ordinary & ~firms.assisted & np.isin(firms.sector, BASIC_SECTORS)
     stocks["jobs_basic_other"] = per_municipality(firms.municipality[other_basic], employees[other_basic])
+
+    # The jobs the demand-following sectors' base-year jobs would be at today's demand (section 9.5):
+    # against a counterfactual its change is the multiplier, whoever fills it.
+    demanded = model.base_jobs_by_pool * demand_ratio(model._drivers(), model.base_drivers, model.p)
+    local = demanded[:, [s for s in range(k) if s not in BASIC_SECTORS]].sum(axis=1)
+    stocks["jobs_local_demand"] = np.append(local, local.sum())
 
     employed = persons.employed
     stocks["employed_residents"] = per_municipality(persons.home[employed])

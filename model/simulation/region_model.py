@@ -285,6 +285,11 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
             municipality.settle_base_year(float(residents))
         self._take_stock()
         self.base_drivers = self.drivers
+        firms, k = self.firms, len(SECTOR_KEYS)
+        employees = np.where(firms.alive, firms.employees(self.persons), 0)
+        self.base_jobs_by_pool = np.bincount(
+            firms.pool(), weights=employees, minlength=self.n_municipalities * k
+        ).reshape(self.n_municipalities, k)
         self.base_job_access = self.job_access
         self.base_vacancy_rate = self.vacancy_signal
         p = self.p
