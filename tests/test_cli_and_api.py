@@ -173,6 +173,7 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
     assert set(outcomes["scenario"]) == {"attract_businesses", "attract_businesses without strategies"}
     versus = pd.read_csv(out / "versus_no_strategies.csv")
     assert len(versus) == 6
+    assert (out / "additionality.png").stat().st_size > 10_000  # the waterfall from gross direct to net jobs
     assert {
         "net_jobs",
         "net_jobs_p5",

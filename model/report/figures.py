@@ -26,6 +26,7 @@ from model.inputs.uncertain import band_kind  # noqa: E402
 Figure = tuple[str, str]
 AGE_BANDS = ("0_5", "6_15", "16_19", "20_66", "67_79", "80_plus")
 OBSERVED_COLOUR = "0.35"
+GAIN_COLOUR, LOSS_COLOUR, NET_COLOUR = sns.color_palette("colorblind")[2], sns.color_palette("colorblind")[3], "0.3"
 
 
 MAX_PANELS = 9  # the region and its largest municipalities; more panels are unreadable on a projector
@@ -345,4 +346,48 @@ def net_effects(horizon: pd.DataFrame, region: str, colours: dict, folder: Path)
     return save_figure(figure, folder, "net_jobs.png"), (
         "What each scenario adds in jobs against the baseline, and what each net job costs; "
         "cost is shown only where the gain is clear of chance."
+    )
+
+
+def additionality(row: pd.Series, region: str, folder: Path) -> tuple[str, str]:
+    """additionality.png: from gross direct jobs to net jobs at the horizon, as a waterfall for the region.
+
+    `row` is the region's line of versus_no_strategies.csv; each step is a mean over paired replicates.
+    """
+    _theme()
+    steps = [
+        ("gross direct", row["gross_direct_jobs"]),
+        ("− deadweight", -row["deadweight_jobs"]),
+        ("+ indirect\n(multiplier)", row["indirect_jobs"]),
+        ("+ displaced", row["displaced_jobs"]),
+    ]
+    figure, ax = plt.subplots(figsize=(12, 6.5))
+
+    def show(x: float, y: float, value: float) -> None:
+        text = f"{value:+,.0f}".replace(",", "\u2009").replace("-", "\u2212") if round(value) else "0"
+        ax.annotate(text, (x, y), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom")
+
+    level, tops, bottoms = 0.0, [0.0], [0.0]
+    for i, (_, change) in enumerate(steps):
+        ax.bar(i, change, bottom=level, color=GAIN_COLOUR if change >= 0 else LOSS_COLOUR, width=0.6)
+        show(i, max(level, level + change), change)
+        level += change
+        tops.append(level), bottoms.append(level)
+        tops.append(level - change)
+    ax.bar(len(steps), level, color=NET_COLOUR, width=0.6)
+    show(len(steps), max(level, 0), level)
+    span = max(tops) - min(bottoms)
+    ax.set_ylim(min(bottoms) - 0.05 * span, max(tops) + 0.15 * span)
+    ax.axhline(0, color="0.3", lw=1)
+    ax.set_xticks(range(len(steps) + 1), [name for name, _ in steps] + ["= net jobs"])
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_ylabel("jobs")
+    ax.set_title(f"{region} {int(row['year'])}: where the net jobs come from (mean of paired replicates)", pad=12)
+    figure.tight_layout()
+    name = save_figure(figure, folder, "additionality.png")
+    return (
+        name,
+        "Gross direct jobs are those in the firms the strategies brought or assisted; deadweight, those of firms "
+        "that would have come anyway; indirect, what local demand adds (the multiplier); displaced, what other "
+        "firms lose to the strategies' firms and posts left unfilled.",
     )

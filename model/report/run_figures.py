@@ -19,11 +19,20 @@ import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from model.experiments.comparison import versus_counterfactual  # noqa: E402
 from model.experiments.summary import bands_over_time  # noqa: E402
 from model.inputs.region import RegionData, cached_region  # noqa: E402
 from model.inputs.scenario import Scenario  # noqa: E402
 from model.inputs.uncertain import band_kind  # noqa: E402
-from model.report.figures import OBSERVED_COLOUR, differences, palette, panel_grid, panel_places, thousands  # noqa: E402
+from model.report.figures import (
+    OBSERVED_COLOUR,
+    additionality,
+    differences,
+    palette,
+    panel_grid,
+    panel_places,
+    thousands,
+)  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 MIN_REPLICATES_FOR_BAND = 5  # fewer replicates give no meaningful 5-95 % band
@@ -36,6 +45,9 @@ def plot_run(outcomes: pd.DataFrame, scenario: Scenario, folder: Path, band: str
     names = list(dict.fromkeys(outcomes["scenario"]))
     if len(names) == 2:  # a strategy run beside the same scenario without strategies
         _differences(outcomes, names, scenario, region, folder, band)
+        by_name = {name: outcomes[outcomes["scenario"] == name] for name in names}
+        versus = versus_counterfactual(scenario, by_name[names[0]], by_name[names[1]])
+        additionality(versus[versus["municipality"] == region.name].iloc[0], region.name, folder)
     _panels(
         outcomes,
         scenario,
