@@ -85,8 +85,8 @@ def _founded(model: RegionModel, year: int, origin: Origin, sector: int) -> np.n
 def test_an_attraction_programme_claims_the_inward_firms_that_come_anyway(baseline, replicate):
     """The programme's first year: the same inward establishments come with and without it, and it claims them.
 
-    With 300 cases a year it can hardly miss one of the few manufacturing establishments that come anyway;
-    the jobs of those it claims are the deadweight the run records.
+    With 300 well-funded cases a year it can hardly miss one of the few manufacturing establishments that come
+    anyway; the jobs of those it claims are the deadweight the run records.
     """
     start = baseline.base_year + 1
     strategy = AttractBusinesses(
@@ -95,7 +95,7 @@ def test_an_attraction_programme_claims_the_inward_firms_that_come_anyway(baseli
         firms_per_year=300,
         mean_jobs_per_firm=25,
         target="regional",
-        budget_mnok_per_year=50,
+        budget_mnok_per_year=12_000,  # 40 MNOK a case: a firm that comes anyway takes the offer (1 - e^-10)
         **{"from": start},
     )
     without, with_programme = _programme(baseline, strategy, start + 1)
@@ -177,3 +177,66 @@ def test_a_commercialisation_programme_supports_its_sources_own_spinoffs(baselin
     assert len(elsewhere) > 0 and not firms.assisted[elsewhere].any()
     brought = np.flatnonzero(founded & ~firms.ordinary)
     assert 20 < len(brought) < 80  # the programme's other cases: new spin-offs of its own
+
+
+def _attraction(baseline, budget: float, years: int = 8) -> tuple[RegionModel, AttractBusinesses]:
+    strategy = AttractBusinesses(
+        type="attract_businesses",
+        sector="manufacturing",
+        firms_per_year=3,
+        mean_jobs_per_firm=25,
+        target="regional",
+        budget_mnok_per_year=budget,
+        **{"from": baseline.base_year + 1},
+    )
+    _, with_programme = _programme(baseline, strategy, baseline.base_year + years)
+    model = RegionModel(with_programme, replicate=0)
+    model.run()
+    return model, strategy
+
+
+def test_without_money_a_programme_claims_nothing(baseline):
+    """An attraction programme with no budget assists no firm: no deadweight, and no firm of its own."""
+    model, _ = _attraction(baseline, budget=0.0)
+    assert not model.firms.assisted.any()
+    assert all(row["jobs_deadweight"][REGION] == 0 for row in model.recorder.rows)
+    assert not (model.firms.origin == Origin.ATTRACTED).any()
+
+
+def test_which_firms_a_programme_claims_does_not_follow_the_order_of_the_municipalities(baseline):
+    """Claimed inward establishments are spread over the region as the arrivals are, not the first-listed first.
+
+    Eight years of a regional programme with three prospects a year: the mean municipality index of the claimed
+    firms lies near that of all inward manufacturing arrivals (0.05 apart; taking the first rows put it 0.65 lower).
+    """
+    model, _ = _attraction(baseline, budget=120.0)
+    firms = model.firms
+    inward = (firms.origin == Origin.INWARD) & (firms.sector == MANUFACTURING) & (firms.founded > baseline.base_year)
+    claimed = inward & firms.assisted
+    assert 5 <= claimed.sum() < inward.sum()
+    assert abs(firms.municipality[claimed].mean() - firms.municipality[inward].mean()) < 0.35
+
+
+def test_a_programme_placing_spinoffs_elsewhere_still_supports_its_sources_own(baseline):
+    """The campus's own spin-offs come in Gjovik anyway; a programme that places its own in Vestre Toten claims them."""
+    start = baseline.base_year + 1
+    strategy = CommercialiseRnd(
+        type="commercialise_rnd",
+        source="campus",
+        spinoffs_per_year=50,
+        lag_years=0,
+        target="Vestre Toten",
+        budget_mnok_per_year=5,
+        **{"from": start},
+    )
+    _, with_programme = _programme(baseline, strategy, start + 1)
+    model = RegionModel(with_programme.with_overrides(ordinary_spinoffs_per_year=3.0), replicate=0)
+    model.step()
+    model.step()
+    firms = model.firms
+    source, sector = model.region.rnd_sources["campus"]
+    founded = (firms.founded == start) & (firms.origin == Origin.SPINOFF)
+    own = founded & firms.ordinary & (firms.municipality == source) & (firms.sector == sector)
+    assert own.any() and firms.assisted[own].all()
+    placed = founded & ~firms.ordinary
+    assert placed.any() and (firms.municipality[placed] == model.region.municipality("Vestre Toten")).all()

@@ -86,8 +86,7 @@ def versus_counterfactual(scenario: Scenario, with_strategies: pd.DataFrame, wit
             row[f"net_{name}_p5"], row[f"net_{name}_p95"] = band(values)
         gross, deadweight = final["jobs_from_strategies"].mean(), final["jobs_deadweight"].mean()
         indirect = final["jobs_local_demand"].mean()
-        # The counterfactual has no assisted firms: the deadweight firms are among its other basic firms.
-        displaced_basic = final["jobs_basic_other"].mean() + deadweight
+        displaced_basic = final["jobs_basic_other"].mean()  # ordinary basic firms, assisted or not
         row["net_in_commuters"] = final["in_commuters"].mean()
         row["in_commuter_share_of_net_jobs"] = row["net_in_commuters"] / jobs.mean() if gains else np.nan
         row |= {

@@ -399,7 +399,7 @@ class Parameters(Strict):
         "programme that supports them is deadweight. No count for the region's sources in the "
         "project's data; explore the range.",
         ge=0,
-        le=100,
+        le=5,
     )
     restructuring_growth_per_gain: float = param(
         0.1,

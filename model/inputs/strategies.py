@@ -34,9 +34,9 @@ class AttractBusinesses(StrategyBase):
     sector: str
     """Sector of the firms courted (a sector key, usually a basic one)."""
     firms_per_year: float = Field(ge=0, le=1000)
-    """Prospective firms the region works on each year (arrivals if every one succeeds). Some may be
-    firms of the sector that come this year anyway: the programme cannot tell them apart, and
-    their jobs count as its deadweight."""
+    """Prospective firms the region works on each year (arrivals if every one succeeds). In a basic
+    sector some may be establishments that come this year anyway: the programme cannot tell them
+    apart, and those that take its offer are its deadweight (no such firms in the other sectors)."""
     mean_jobs_per_firm: float = Field(gt=0, le=5000)
     """Mean positions of an arriving firm (jobs)."""
 

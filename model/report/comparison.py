@@ -234,8 +234,11 @@ def key_numbers(summary: pd.DataFrame, region: str, baseline: str) -> pd.DataFra
             outsiders = here.loc[(scenario, "in_commuters"), "difference_mean"]
             clear = jobs["difference_p5"] > 0
             row["held by in-commuters"] = f"{outsiders / jobs['difference_mean']:.0%}" if clear else "–"
-            # The scenario's own firms brought or assisted, and of them those that would have come anyway.
-            gross, deadweight = (here.loc[(scenario, v), "mean"] for v in ("jobs_from_strategies", "jobs_deadweight"))
+            # Against the baseline, as the run's own comparison counts them: jobs in firms brought or assisted,
+            # and of them those in firms that would have come anyway.
+            gross, deadweight = (
+                here.loc[(scenario, v), "difference_mean"] for v in ("jobs_from_strategies", "jobs_deadweight")
+            )
             row["deadweight of gross direct"] = f"{deadweight:,.0f} of {gross:,.0f}" if gross > 0 else "–"
             row["budget, MNOK"] = f"{jobs['budget_mnok']:,.0f}"
             row["MNOK per net job"] = "–" if pd.isna(jobs["mnok_per_net_job"]) else f"{jobs['mnok_per_net_job']:.2f}"

@@ -111,7 +111,7 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
     stocks["jobs_from_strategies"] = per_municipality(firms.municipality[brought], employees[brought])
     deadweight = firms.ordinary & firms.assisted
     stocks["jobs_deadweight"] = per_municipality(firms.municipality[deadweight], employees[deadweight])
-    other_basic = firms.ordinary & ~firms.assisted & np.isin(firms.sector, BASIC_SECTORS)
+    other_basic = firms.ordinary & np.isin(firms.sector, BASIC_SECTORS)  # assisted ones too: they come anyway
     stocks["jobs_basic_other"] = per_municipality(firms.municipality[other_basic], employees[other_basic])
 
     # The jobs the demand-following sectors' base-year jobs would be at today's demand (section 9.5):

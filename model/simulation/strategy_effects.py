@@ -206,12 +206,12 @@ class StrategyEffects:
         source_municipality, sector = model.region.rnd_sources[strategy.source]
         municipality = source_municipality if strategy.target == "regional" else int(self.targets[i][0])
         count = int(poisson_from_uniform(np.array(strategy.spinoffs_per_year), draws.uniform(np.array([i]), 30))[0])
-        # The source's own spin-offs of the year are supported first: they would have come anyway.
-        ordinary = model.ordinary_arrivals.spinoffs.get(strategy.source, np.zeros(0, np.int64))
         keys = draws.new_ids(np.arange(count, dtype=np.uint64) + np.uint64(i << 40), draw=30)
-        claimed, new_ones = self._claim(
-            model, ordinary if municipality == source_municipality else ordinary[:0], draws.uniform(keys, 33)
-        )
+        # Some cases are the source's own spin-offs, which come anyway (where the source is, wherever the
+        # programme places its own): it supports them, and they are its deadweight.
+        ordinary = model.ordinary_arrivals.spinoffs.get(strategy.source, np.zeros(0, np.int64))
+        claimed, new_ones = self._ordinary_cases(model, ordinary, draws.uniform(keys, 33), draws)
+        model.firms.assisted[claimed] = True
         model.firms.hazard_factor[claimed] *= 1 - strategy.survival_boost
         keys = keys[new_ones]
         count = len(keys)
@@ -227,16 +227,19 @@ class StrategyEffects:
         )
 
     @staticmethod
-    def _claim(model: RegionModel, rows: np.ndarray, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which of a programme's cases are ordinary arrivals: the firms it claims, and the cases it must win.
+    def _ordinary_cases(
+        model: RegionModel, rows: np.ndarray, uniforms: np.ndarray, draws: Draws
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which of a programme's cases are ordinary arrivals (their rows), and which cases it must win (a mask).
 
         A programme cannot tell the firms that would come anyway from the others. Its n cases (one
         uniform each) are drawn without replacement from a field of this year's ordinary arrivals
         of its kind, not yet claimed by another strategy, and n firms that come only if won: the
-        number it claims is hypergeometric. Those it claims are assisted (their jobs are
-        deadweight); the rest are new firms it has to bring.
+        number of ordinary ones is hypergeometric, and which arrivals they are is drawn (keyed on
+        the firms), so no municipality's firms come first.
         """
         free = rows[~model.firms.assisted[rows]]
+        free = free[np.argsort(draws.uniform(model.firms.key[free], 46), kind="stable")]
         ordinary = np.zeros(len(uniforms), bool)
         left, others = len(free), len(uniforms)
         for case, u in enumerate(uniforms):
@@ -244,9 +247,7 @@ class StrategyEffects:
                 break
             ordinary[case] = u < left / (left + others)
             left, others = (left - 1, others) if ordinary[case] else (left, others - 1)
-        claimed = free[: int(ordinary.sum())]
-        model.firms.assisted[claimed] = True
-        return claimed, ~ordinary
+        return free[: int(ordinary.sum())], ~ordinary
 
     def _attract(self, i: int, strategy: AttractBusinesses, model: RegionModel, draws: Draws, new: NewFirms) -> None:
         p = model.p
@@ -255,13 +256,13 @@ class StrategyEffects:
             return
         keys = draws.new_ids(np.arange(prospects, dtype=np.uint64) + np.uint64(i << 40), draw=40)
         target = self.targets[i]
-        # Inward establishments of the sector that come this year anyway are courted first (deadweight).
+        # Some cases are inward establishments of the sector that come this year anyway.
         inward = model.ordinary_arrivals.inward
         firms = model.firms
-        courted = inward[
+        field = inward[
             (firms.sector[inward] == SECTOR_INDEX[strategy.sector]) & np.isin(firms.municipality[inward], target)
         ]
-        _, to_win = self._claim(model, courted, draws.uniform(keys, 45))
+        ordinary, to_win = self._ordinary_cases(model, field, draws.uniform(keys, 45), draws)
         mu = np.log(strategy.mean_jobs_per_firm) - ATTRACTED_SIZE_SIGMA**2 / 2
         sizes = np.maximum(np.rint(np.exp(mu + ATTRACTED_SIZE_SIGMA * draws.normal(keys, 41))), 1).astype(np.int64)
         labour = min(
@@ -276,6 +277,12 @@ class StrategyEffects:
         offers = per_prospect * (
             self.shares(i, model.population_now()) if not joint else np.isin(np.arange(len(land)), target)
         )
+        for row in ordinary:
+            # A firm that comes anyway takes the offer with the chance the offer would win one that does not:
+            # the programme's money, not the firm's decision, makes it deadweight.
+            spend = per_prospect if joint else offers[firms.municipality[row]]
+            if draws.uniform(firms.key[row : row + 1], 47)[0] < 1 - np.exp(-spend / p.attraction_cost_mnok):
+                firms.assisted[row] = True
         for k in np.flatnonzero(to_win):
             need = sizes[k] * p.land_ha_per_job
             if joint:
