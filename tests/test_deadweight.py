@@ -76,6 +76,42 @@ def _programme(baseline, strategy, end: int):
     return scenario, scenario.model_copy(update={"levers": levers})
 
 
+def _manufacturing_attraction(start: int, firms_per_year: float, budget: float) -> AttractBusinesses:
+    """A regional programme courting manufacturing firms of about 25 jobs from `start`."""
+    return AttractBusinesses(
+        type="attract_businesses",
+        sector="manufacturing",
+        firms_per_year=firms_per_year,
+        mean_jobs_per_firm=25,
+        target="regional",
+        budget_mnok_per_year=budget,
+        **{"from": start},
+    )
+
+
+def _campus_programme(baseline, target: str) -> RegionModel:
+    """A model after the first year of a programme supporting 50 campus spin-offs a year, placed in `target`.
+
+    The campus founds 3 spin-offs of its own a year, so there is something to claim.
+    """
+    start = baseline.base_year + 1
+    strategy = CommercialiseRnd(
+        type="commercialise_rnd",
+        source="campus",
+        spinoffs_per_year=50,
+        survival_boost=0.3,
+        lag_years=0,
+        target=target,
+        budget_mnok_per_year=5,
+        **{"from": start},
+    )
+    _, with_programme = _programme(baseline, strategy, start + 1)
+    model = RegionModel(with_programme.with_overrides(ordinary_spinoffs_per_year=3.0), replicate=0)
+    model.step()
+    model.step()
+    return model
+
+
 def _founded(model: RegionModel, year: int, origin: Origin, sector: int) -> np.ndarray:
     firms = model.firms
     return np.flatnonzero((firms.founded == year) & (firms.origin == origin) & (firms.sector == sector))
@@ -89,15 +125,8 @@ def test_an_attraction_programme_claims_the_inward_firms_that_come_anyway(baseli
     anyway; the jobs of those it claims are the deadweight the run records.
     """
     start = baseline.base_year + 1
-    strategy = AttractBusinesses(
-        type="attract_businesses",
-        sector="manufacturing",
-        firms_per_year=300,
-        mean_jobs_per_firm=25,
-        target="regional",
-        budget_mnok_per_year=12_000,  # 40 MNOK a case: a firm that comes anyway takes the offer (1 - e^-10)
-        **{"from": start},
-    )
+    # 40 MNOK a case: a firm that comes anyway takes the offer (1 - e^-10)
+    strategy = _manufacturing_attraction(start, firms_per_year=300, budget=12_000)
     without, with_programme = _programme(baseline, strategy, start + 1)
     models = []
     for scenario in (without, with_programme):
@@ -123,15 +152,7 @@ def test_more_firms_that_come_anyway_leave_a_programme_fewer_firms_of_its_own(ba
     The same programme (three manufacturing prospects a year) wins fewer firms of its own, and its
     deadweight grows from none, when ordinary entry brings more inward establishments.
     """
-    strategy = AttractBusinesses(
-        type="attract_businesses",
-        sector="manufacturing",
-        firms_per_year=3,
-        mean_jobs_per_firm=25,
-        target="regional",
-        budget_mnok_per_year=12,
-        **{"from": baseline.base_year + 1},
-    )
+    strategy = _manufacturing_attraction(baseline.base_year + 1, firms_per_year=3, budget=12)
     _, with_programme = _programme(baseline, strategy, baseline.base_year + 5)
     results = {}
     for share in (0.0, 0.5):
@@ -151,21 +172,7 @@ def test_more_firms_that_come_anyway_leave_a_programme_fewer_firms_of_its_own(ba
 def test_a_commercialisation_programme_supports_its_sources_own_spinoffs(baseline):
     """The campus's ordinary spin-offs that the programme claims get its better survival; none without it."""
     start = baseline.base_year + 1
-    strategy = CommercialiseRnd(
-        type="commercialise_rnd",
-        source="campus",
-        spinoffs_per_year=50,
-        survival_boost=0.3,
-        lag_years=0,
-        target="regional",
-        budget_mnok_per_year=5,
-        **{"from": start},
-    )
-    _, with_programme = _programme(baseline, strategy, start + 1)
-    scenario = with_programme.with_overrides(ordinary_spinoffs_per_year=3.0)
-    model = RegionModel(scenario, replicate=0)
-    model.step()
-    model.step()
+    model = _campus_programme(baseline, target="regional")
     firms = model.firms
     municipality, sector = model.region.rnd_sources["campus"]
     founded = (firms.founded == start) & (firms.origin == Origin.SPINOFF)
@@ -180,15 +187,7 @@ def test_a_commercialisation_programme_supports_its_sources_own_spinoffs(baselin
 
 
 def _attraction(baseline, budget: float, years: int = 8) -> tuple[RegionModel, AttractBusinesses]:
-    strategy = AttractBusinesses(
-        type="attract_businesses",
-        sector="manufacturing",
-        firms_per_year=3,
-        mean_jobs_per_firm=25,
-        target="regional",
-        budget_mnok_per_year=budget,
-        **{"from": baseline.base_year + 1},
-    )
+    strategy = _manufacturing_attraction(baseline.base_year + 1, firms_per_year=3, budget=budget)
     _, with_programme = _programme(baseline, strategy, baseline.base_year + years)
     model = RegionModel(with_programme, replicate=0)
     model.run()
@@ -220,19 +219,7 @@ def test_which_firms_a_programme_claims_does_not_follow_the_order_of_the_municip
 def test_a_programme_placing_spinoffs_elsewhere_still_supports_its_sources_own(baseline):
     """The campus's own spin-offs come in Gjovik anyway; a programme that places its own in Vestre Toten claims them."""
     start = baseline.base_year + 1
-    strategy = CommercialiseRnd(
-        type="commercialise_rnd",
-        source="campus",
-        spinoffs_per_year=50,
-        lag_years=0,
-        target="Vestre Toten",
-        budget_mnok_per_year=5,
-        **{"from": start},
-    )
-    _, with_programme = _programme(baseline, strategy, start + 1)
-    model = RegionModel(with_programme.with_overrides(ordinary_spinoffs_per_year=3.0), replicate=0)
-    model.step()
-    model.step()
+    model = _campus_programme(baseline, target="Vestre Toten")
     firms = model.firms
     source, sector = model.region.rnd_sources["campus"]
     founded = (firms.founded == start) & (firms.origin == Origin.SPINOFF)

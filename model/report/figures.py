@@ -26,7 +26,8 @@ from model.inputs.uncertain import band_kind  # noqa: E402
 Figure = tuple[str, str]
 AGE_BANDS = ("0_5", "6_15", "16_19", "20_66", "67_79", "80_plus")
 OBSERVED_COLOUR = "0.35"
-GAIN_COLOUR, LOSS_COLOUR, NET_COLOUR = sns.color_palette("colorblind")[2], sns.color_palette("colorblind")[3], "0.3"
+GAIN_COLOUR, LOSS_COLOUR = sns.color_palette("colorblind")[2:4]
+NET_COLOUR = "0.3"
 
 
 MAX_PANELS = 9  # the region and its largest municipalities; more panels are unreadable on a projector
@@ -367,17 +368,15 @@ def additionality(row: pd.Series, region: str, folder: Path) -> tuple[str, str]:
         text = f"{value:+,.0f}".replace(",", "\u2009").replace("-", "\u2212") if round(value) else "0"
         ax.annotate(text, (x, y), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom")
 
-    level, tops, bottoms = 0.0, [0.0], [0.0]
-    for i, (_, change) in enumerate(steps):
-        ax.bar(i, change, bottom=level, color=GAIN_COLOUR if change >= 0 else LOSS_COLOUR, width=0.6)
-        show(i, max(level, level + change), change)
-        level += change
-        tops.append(level), bottoms.append(level)
-        tops.append(level - change)
-    ax.bar(len(steps), level, color=NET_COLOUR, width=0.6)
-    show(len(steps), max(level, 0), level)
-    span = max(tops) - min(bottoms)
-    ax.set_ylim(min(bottoms) - 0.05 * span, max(tops) + 0.15 * span)
+    changes = [change for _, change in steps]
+    levels = np.concatenate([[0.0], np.cumsum(changes)])  # every bar runs between two consecutive levels
+    for i, change in enumerate(changes):
+        ax.bar(i, change, bottom=levels[i], color=GAIN_COLOUR if change >= 0 else LOSS_COLOUR, width=0.6)
+        show(i, max(levels[i], levels[i + 1]), change)
+    ax.bar(len(steps), levels[-1], color=NET_COLOUR, width=0.6)
+    show(len(steps), max(levels[-1], 0), levels[-1])
+    span = levels.max() - levels.min()
+    ax.set_ylim(levels.min() - 0.05 * span, levels.max() + 0.15 * span)
     ax.axhline(0, color="0.3", lw=1)
     ax.set_xticks(range(len(steps) + 1), [name for name, _ in steps] + ["= net jobs"])
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))

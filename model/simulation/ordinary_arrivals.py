@@ -7,10 +7,10 @@ year. They take the place of as many start-up jobs, so a region without
 strategies has the entry, and the stationary sectors, it had before.
 
 They are there so that a strategy is credited only with what it adds: an
-attraction programme courts the inward establishments of its sector and
-target first, a commercialisation programme supports its source's own
-spin-offs first, and the jobs of the firms it claims are its deadweight
-(the reference case of the HCA Additionality Guide, 4th edition 2014, ch. 3).
+attraction or commercialisation programme cannot tell them from the firms it
+has to win, some of its cases are these firms, and the jobs of those that take
+its support are its deadweight (the reference case of the HCA Additionality
+Guide, 4th edition 2014, ch. 3; `StrategyEffects._ordinary_cases`).
 """
 
 from __future__ import annotations

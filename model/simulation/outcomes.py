@@ -76,6 +76,12 @@ REGION_REPORTERS = {
 }
 
 
+def by_pool(firms, weights: np.ndarray, n_municipalities: int) -> np.ndarray:
+    """A quantity per firm summed by municipality and sector, shape (municipalities, sectors)."""
+    k = len(SECTOR_KEYS)
+    return np.bincount(firms.pool(), weights=weights, minlength=n_municipalities * k).reshape(n_municipalities, k)
+
+
 def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
     """Stocks per municipality plus the region (last element), from the agents."""
     persons, firms = model.persons, model.firms
@@ -94,8 +100,7 @@ def count_stocks(model: RegionModel) -> dict[str, np.ndarray]:
 
     employees = np.where(firms.alive, firms.employees(persons), 0)
     vacancies = np.where(firms.alive, np.maximum(firms.positions - employees, 0), 0)
-    jobs_by_pool = np.bincount(firms.pool(), weights=employees, minlength=m * k).reshape(m, k)
-    open_by_pool = np.bincount(firms.pool(), weights=vacancies, minlength=m * k).reshape(m, k)
+    jobs_by_pool, open_by_pool = by_pool(firms, employees, m), by_pool(firms, vacancies, m)
     stocks["jobs"] = np.append(jobs_by_pool.sum(1), jobs_by_pool.sum())
     stocks["vacancies"] = np.append(open_by_pool.sum(1), open_by_pool.sum())
     for s, key in enumerate(SECTOR_KEYS):

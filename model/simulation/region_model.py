@@ -27,7 +27,7 @@ from model.simulation.immigration import NationalImmigration, immigrant_age_sex
 from model.simulation.initial_state import build_initial_state
 from model.simulation.labour_market import build_layout, match
 from model.simulation.municipality import Municipality
-from model.simulation.outcomes import REGION_REPORTERS, Recorder, commuting_matrix, count_stocks
+from model.simulation.outcomes import REGION_REPORTERS, Recorder, by_pool, commuting_matrix, count_stocks
 from model.simulation.outside import OutsideNodes, working_age_ratio
 from model.simulation.persons import Status
 from model.simulation.randomness import Draws
@@ -285,11 +285,8 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
             municipality.settle_base_year(float(residents))
         self._take_stock()
         self.base_drivers = self.drivers
-        firms, k = self.firms, len(SECTOR_KEYS)
-        employees = np.where(firms.alive, firms.employees(self.persons), 0)
-        self.base_jobs_by_pool = np.bincount(
-            firms.pool(), weights=employees, minlength=self.n_municipalities * k
-        ).reshape(self.n_municipalities, k)
+        employees = np.where(self.firms.alive, self.firms.employees(self.persons), 0)
+        self.base_jobs_by_pool = by_pool(self.firms, employees, self.n_municipalities)
         self.base_job_access = self.job_access
         self.base_vacancy_rate = self.vacancy_signal
         p = self.p
