@@ -524,6 +524,30 @@ class Parameters(Strict):
         ge=0,
         le=20,
     )
+    immigrant_participation_ratio: float = param(
+        0.84,
+        "ratio",
+        (0.75, 0.95),
+        "Labour-force participation of immigrants who arrive from abroad relative to residents of "
+        "their sex and age: SSB counted 65 % of immigrants aged 20-66 employed against 78 % of the "
+        "rest of the population in the 4th quarter of 2017 (SSB's register-based employment among "
+        "immigrants), and 68.2 % against 79.8 % in 2023 (SSB, 'Hvor mye jobber innvandrere i Norge?', "
+        "2024): 0.83-0.85. Employment stands for participation; all durations of stay together.",
+        ge=0.1,
+        le=1,
+    )
+    newcomer_age_years: int = param(
+        10,
+        "years",
+        (5, 15),
+        "Window of the domestic newcomers' ages: the region's net migration by sex and age (cohort "
+        "residuals of its stocks) in the flow years before its last known 1 January, plus its "
+        "out-migration by the schedule, less its immigrants (model/simulation/newcomer_ages.py). "
+        "Ten years hold about 3 000 net moves in a region of 70 000, enough for five-year age bands. "
+        "0 draws newcomers as Norway's population weighted by the schedule.",
+        ge=0,
+        le=20,
+    )
     newborn_male_share: float = param(
         0.514, "share", (0.510, 0.518), "Boys among births (sex ratio at birth about 1.06, SSB).", ge=0, le=1
     )

@@ -9,8 +9,9 @@ more often: gravity), and a move that lengthens the commute by t minutes ends
 the job with probability 1 - exp(-b t) (b the commuting-time decay).
 Newcomers from the rest of Norway arrive in proportion to the region's
 population, pulled up or down by its unfilled vacancies;
-immigrants from abroad come as the context says. Both settle where people of
-their age live, weighted by housing, amenity and reachable vacancies.
+immigrants from abroad come as the context says, and join the labour force
+less often than natives of their age. Both settle where people of their age
+live, weighted by housing, amenity and reachable vacancies.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def migrate(
     draws: Draws,
     unemployed: np.ndarray | None = None,
     placed_age_sex: np.ndarray | None = None,
+    immigrant_share: np.ndarray | None = None,
 ) -> MigrationResult:
     """Move persons out, within and into the region, in place.
 
@@ -99,6 +101,8 @@ def migrate(
         p: parameters.
         draws: the migration draws.
         placed_age_sex: distribution of the placed newcomers by sex and age (default: `newcomer_age_sex`).
+        immigrant_share: share of immigrants among the choosing newcomers of each sex and age, shape (2, ages)
+            (default none); immigrants, and all the placed, join the labour force less often (`arrival_attachment`).
         unemployed: mask of the persons who move as the unemployed do (default: status unemployed now).
             The model passes those unemployed on 1 January and still without a job: a worker
             separated during the year is searching, not yet one of the year's unemployed.
@@ -131,17 +135,30 @@ def migrate(
     placed = draws.new_ids(np.arange(settled.sum(), dtype=np.uint64), draw=60)
     placed_sex, placed_age = _age_sex(placed, newcomer_age_sex if placed_age_sex is None else placed_age_sex, draws)
     placed_home = np.repeat(np.arange(m), settled)
+    share = np.zeros((2, len(newcomer_age_sex[0]))) if immigrant_share is None else immigrant_share
+    from_abroad = np.concatenate([draws.uniform(newcomer, 61) < share[sex, age], np.ones(len(placed), bool)])
+    ids = np.concatenate([newcomer, placed])
     persons.extend(
         Persons.new(
-            pid=np.concatenate([newcomer, placed]),
+            pid=ids,
             age=np.concatenate([age, placed_age]),
             sex=np.concatenate([sex, placed_sex]),
             home=np.concatenate([home, placed_home]),
-            attachment=draws.uniform(np.concatenate([newcomer, placed]), 2),
+            attachment=arrival_attachment(draws.uniform(ids, 2), from_abroad, p.immigrant_participation_ratio),
         )
     )
     in_migrants += np.bincount(home, minlength=m) + settled
     return MigrationResult(out_migrants, in_migrants, left_region=len(leaving), arrived=count + int(settled.sum()))
+
+
+def arrival_attachment(uniforms: np.ndarray, from_abroad: np.ndarray, ratio: float) -> np.ndarray:
+    """Labour-market attachment of newcomers: immigrants join the labour force `ratio` times as often.
+
+    A person is in the labour force while the attachment lies below the participation share of
+    their sex and age; spreading immigrants' attachments over [0, 1 / ratio) makes that chance
+    ratio times the share (those above 1 never join).
+    """
+    return np.where(from_abroad, uniforms / ratio, uniforms)
 
 
 def _settle(attraction: np.ndarray, band: np.ndarray, uniforms: np.ndarray) -> np.ndarray:

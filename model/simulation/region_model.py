@@ -24,6 +24,7 @@ from model.simulation import demography, firm_dynamics, labour_supply, migration
 from model.simulation.firm_lifecycle import FirmLifecycle
 from model.simulation.firms import Firm
 from model.simulation.immigration import NationalImmigration, immigrant_age_sex
+from model.simulation.newcomer_ages import NewcomerAges
 from model.simulation.initial_state import build_initial_state
 from model.simulation.labour_market import build_layout, match
 from model.simulation.municipality import Municipality
@@ -81,6 +82,14 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         )
         # From Norway as known at the region's cut: a backtest never sees who arrived after its origin.
         self.immigrant_age_sex = immigrant_age_sex(self.region.national, self.context)
+        regional, settled = self._immigration()
+        self.newcomer_ages = NewcomerAges.estimate(
+            self.region.observed_population(),
+            self.region.national,
+            self.region.last_known_year,
+            self.p,
+            (regional + settled.sum()) * self.immigrant_age_sex,
+        )
         fitted = np.ones(self.region.n_municipalities)
         for name, pull in self.context.settlement_pull.items():
             fitted[self.region.municipality(name)] = pull
@@ -191,11 +200,10 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
         regional, settled = self._immigration()
         domestic = self.p.in_migration_rate * population * pull * places
         structure = self.national.age_structure(self.year) * migration.schedule()[None, :]
-        # Newcomers who choose where to live: from the rest of Norway by the migration schedule, from abroad by
-        # Norway's immigrants' ages; those placed by the context are immigrants.
-        choosing = (domestic * structure / structure.sum() + regional * self.immigrant_age_sex) / max(
-            domestic + regional, 1e-12
-        )
+        # Newcomers who choose where to live: from the rest of Norway by the migration schedule and the ages the
+        # region's own residuals ask for, from abroad by Norway's immigrants' ages; those placed are immigrants.
+        from_norway, from_abroad = domestic * self.newcomer_ages.profile(structure), regional * self.immigrant_age_sex
+        choosing = (from_norway + from_abroad) / max(domestic + regional, 1e-12)
         result = migration.migrate(
             persons,
             self._attraction(),
@@ -206,6 +214,7 @@ class RegionModel(FirmLifecycle, RegionSensing, mesa.Model):
             self.p,
             draws,
             placed_age_sex=self.immigrant_age_sex,
+            immigrant_share=from_abroad / np.maximum(from_norway + from_abroad, 1e-300),
             unemployed=(persons.status == Status.UNEMPLOYED) & np.isin(persons.pid, self.unemployed_on_1_january),
         )
         labour_supply.classify(persons, self.participation)
