@@ -25,7 +25,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from model.experiments.comparison import MIN_REPLICATES, versus_counterfactual
 from model.experiments.ensemble import uncertainty_draws
 from model.experiments.executors import ExecutorChoice, Task, executor
-from model.experiments.run_folder import check_target, default_run_folder, write_run
+from model.experiments.output_folder import claimed
+from model.experiments.run_folder import check_target, write_run
 from model.inputs.errors import InputError, Problem
 from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario
@@ -64,6 +65,7 @@ def main_options(
     ] = False,
 ) -> None:
     """Scenario simulation of jobs and population in a Norwegian city region."""
+    _terminate_as_exit()  # every command: a SIGTERM unwinds like Ctrl-C, removing partial folders and claims
 
 
 def fail(error: InputError) -> None:
@@ -96,56 +98,58 @@ def run(
     try:
         resolved = Scenario.from_yaml(scenario)
         _warn(resolved)
-        folder = out or default_run_folder(resolved)
-        check_target(folder, overwrite)
-        count = replicates or resolved.replicates
-        # The manifest records the run as it was made, overrides included.
-        resolved = resolved.model_copy(update={"seed": resolved.seed if seed is None else seed, "replicates": count})
-        region = cached_region(Path(resolved.region_folder))
-        base = resolved.base_year or region.latest_snapshot
-        scenarios = [resolved, resolved.without_strategies()] if resolved.levers.strategies else [resolved]
-        draws = uncertainty_draws([resolved], count, resolved.seed) if uncertainty else None
-        ranges = resolved.uncertainty_ranges() if uncertainty else None
-        tasks = [
-            Task(s if draws is None else set_values(s, draws.loc[i].to_dict()), i)
-            for s in scenarios
-            for i in range(count)
-        ]
-        choice = ExecutorChoice(workers=workers or min(len(tasks), os.cpu_count() or 1))
-        results: dict[str, list] = {s.name: [] for s in scenarios}
-        failures = []
-        with _progress(quiet, "replicates") as progress, executor(choice) as execute:
-            task = progress.add_task(f"{resolved.name}", total=len(tasks))
-            for outcome in execute(tasks):
-                if outcome.error:
-                    failures.append(outcome)
-                else:
-                    results[outcome.task.scenario.name].append(outcome.result)
-                progress.advance(task)
-        for failure in failures:
-            _report_failure(failure.task.scenario.name, failure.task.replicate, failure.error)
-        # Keep only replicates every scenario finished, so comparisons stay paired.
-        finished = set.intersection(*({r.replicate for r in runs} for runs in results.values()))
-        if not finished:
-            raise typer.Exit(1)
-        for name, runs in results.items():
-            results[name] = sorted((r for r in runs if r.replicate in finished), key=lambda r: r.replicate)
-        tables = {}
-        if len(scenarios) == 2:
-            tables["versus_no_strategies.csv"] = versus_counterfactual(
-                resolved, _outcomes(results[resolved.name]), _outcomes(results[scenarios[1].name])
+        with claimed(out, "run", resolved.name) as folder:
+            check_target(folder, overwrite)
+            count = replicates or resolved.replicates
+            # The manifest records the run as it was made, overrides included.
+            resolved = resolved.model_copy(
+                update={"seed": resolved.seed if seed is None else seed, "replicates": count}
             )
-        all_runs = [r for runs in results.values() for r in runs]
-        write_run(
-            folder,
-            resolved,
-            all_runs,
-            plot=partial(plot_run, band=band_kind(ranges)),
-            overwrite=overwrite,
-            command=sys.argv,
-            tables=tables,
-            manifest_extra={"uncertainty": None if draws is None else manifest_entry(ranges, draws)},
-        )
+            region = cached_region(Path(resolved.region_folder))
+            base = resolved.base_year or region.latest_snapshot
+            scenarios = [resolved, resolved.without_strategies()] if resolved.levers.strategies else [resolved]
+            draws = uncertainty_draws([resolved], count, resolved.seed) if uncertainty else None
+            ranges = resolved.uncertainty_ranges() if uncertainty else None
+            tasks = [
+                Task(s if draws is None else set_values(s, draws.loc[i].to_dict()), i)
+                for s in scenarios
+                for i in range(count)
+            ]
+            choice = ExecutorChoice(workers=workers or min(len(tasks), os.cpu_count() or 1))
+            results: dict[str, list] = {s.name: [] for s in scenarios}
+            failures = []
+            with _progress(quiet, "replicates") as progress, executor(choice) as execute:
+                task = progress.add_task(f"{resolved.name}", total=len(tasks))
+                for outcome in execute(tasks):
+                    if outcome.error:
+                        failures.append(outcome)
+                    else:
+                        results[outcome.task.scenario.name].append(outcome.result)
+                    progress.advance(task)
+            for failure in failures:
+                _report_failure(failure.task.scenario.name, failure.task.replicate, failure.error)
+            # Keep only replicates every scenario finished, so comparisons stay paired.
+            finished = set.intersection(*({r.replicate for r in runs} for runs in results.values()))
+            if not finished:
+                raise typer.Exit(1)
+            for name, runs in results.items():
+                results[name] = sorted((r for r in runs if r.replicate in finished), key=lambda r: r.replicate)
+            tables = {}
+            if len(scenarios) == 2:
+                tables["versus_no_strategies.csv"] = versus_counterfactual(
+                    resolved, _outcomes(results[resolved.name]), _outcomes(results[scenarios[1].name])
+                )
+            all_runs = [r for runs in results.values() for r in runs]
+            write_run(
+                folder,
+                resolved,
+                all_runs,
+                plot=partial(plot_run, band=band_kind(ranges)),
+                overwrite=overwrite,
+                command=sys.argv,
+                tables=tables,
+                manifest_extra={"uncertainty": None if draws is None else manifest_entry(ranges, draws)},
+            )
     except InputError as error:
         fail(error)
     seconds = sum(r.seconds for r in all_runs)

@@ -20,6 +20,7 @@ from model.experiments.calibration import fit as calibration_runs
 from model.experiments.calibration.fit import Calibration
 from model.experiments.calibration.region_fit import RegionFit, fit_region, install_overlay
 from model.experiments.ensemble import Ensemble
+from model.experiments.output_folder import claimed
 from model.experiments.sensitivity import Sensitivity
 from model.inputs.region import cached_region
 from model.inputs.scenario import Scenario
@@ -34,13 +35,14 @@ def run_ensemble(scenarios: Sequence[Scenario | str | Path], report: bool = True
         **options: those of :func:`model.experiments.ensemble.run_ensemble` (replicates, seed, out,
             workers, dask_local, scheduler, resume, overwrite, progress, uncertainty).
     """
-    ensemble = ensemble_runs.run_ensemble(scenarios, **options)
-    if report and ensemble.complete_replicates():
+
+    def write_report(ensemble: Ensemble) -> None:
         from model.report.comparison import write_outputs  # figures load matplotlib: only when needed
 
         region = cached_region(Path(ensemble.scenarios[0].region_folder))
         ensemble.summary = write_outputs(ensemble, region, ensemble_runs.manifest(ensemble))
-    return ensemble
+
+    return ensemble_runs.run_ensemble(scenarios, finish=write_report if report else None, **options)
 
 
 def compare(baseline: Scenario | str | Path, *others: Scenario | str | Path, **options: Any) -> Ensemble:
@@ -56,10 +58,12 @@ def calibrate(config_path: Path | str, **options: Any) -> Calibration:
         **options: those of :func:`model.experiments.calibration.fit.calibrate` (out, workers, dask_local,
             scheduler, resume, overwrite, progress, observed).
     """
-    calibration = calibration_runs.calibrate(config_path, **options)
     from model.report.fit_report import write_report  # figures load matplotlib: only when needed
 
-    write_report(calibration)
+    out = options.pop("out", None)
+    with claimed(None if out is None else Path(out), "calibration", "calibrate") as folder:
+        calibration = calibration_runs.calibrate(config_path, out=folder, **options)
+        write_report(calibration)
     return calibration
 
 
@@ -104,8 +108,10 @@ def sensitivity(config_path: Path | str, **options: Any) -> Sensitivity:
         **options: those of :func:`model.experiments.sensitivity.sensitivity` (out, workers, dask_local,
             scheduler, resume, overwrite, progress).
     """
-    analysis = sensitivity_runs.sensitivity(config_path, **options)
     from model.report.sensitivity_figures import bar_charts  # figures load matplotlib: only when needed
 
-    bar_charts(analysis.folder, analysis.tables(), analysis.scenario, analysis.config)
+    out = options.pop("out", None)
+    with claimed(None if out is None else Path(out), "sensitivity", "sensitivity") as folder:
+        analysis = sensitivity_runs.sensitivity(config_path, out=folder, **options)
+        bar_charts(analysis.folder, analysis.tables(), analysis.scenario, analysis.config)
     return analysis

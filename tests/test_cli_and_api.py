@@ -37,16 +37,12 @@ def run_folder(short_scenario, tmp_path_factory):
 
 
 def test_run_writes_tables_manifest_and_plots(run_folder):
-    """The run folder holds the tidy tables, the manifest and two readable figures."""
+    """The run folder holds the tidy tables, the manifest, two readable figures and its marker listing them."""
     names = {p.name for p in run_folder.iterdir()}
-    assert names == {
-        "outcomes.parquet",
-        "outcomes.csv",
-        "commuting.parquet",
-        "manifest.json",
-        "population.png",
-        "jobs.png",
-    }
+    written = {"outcomes.parquet", "outcomes.csv", "commuting.parquet", "manifest.json", "population.png", "jobs.png"}
+    assert names == written | {".regionsim-folder.json"}
+    marker = json.loads((run_folder / ".regionsim-folder.json").read_text(encoding="utf-8"))
+    assert marker["finished"] and set(marker["files"]) == written and len(marker["id"]) == 32
     for figure in ("population.png", "jobs.png"):
         assert matplotlib.image.imread(run_folder / figure).shape[0] > 500
 

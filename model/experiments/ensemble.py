@@ -20,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from model.experiments.executors import ExecutorChoice, Outcome, Task, executor
-from model.experiments.run_folder import build_versions, default_run_folder, git_commit
+from model.experiments.fingerprint import fingerprints
+from model.experiments.output_folder import claimed, mark, slug
+from model.experiments.run_folder import build_versions, git_commit
 from model.experiments.runner import as_scenario
 from model.experiments.store import EnsembleStore, write_atomically
 from model.inputs.errors import InputError, Problem
@@ -86,6 +88,18 @@ def _resolve(
                 hint="give each a `name`",
             )
         )
+    folders: dict[str, str] = {}
+    for name in names:
+        other = folders.setdefault(slug(name).lower(), name)
+        if other != name:
+            raise InputError(
+                Problem(
+                    resolved[0].source or "scenarios",
+                    f"scenario names {other!r} and {name!r} give the same folder name ({slug(name)!r}), "
+                    "so their replicates would share files",
+                    hint="rename one of them (`name:` in its file)",
+                )
+            )
     regions = {s.region_folder for s in resolved}
     if len(regions) > 1:
         raise InputError(Problem(resolved[0].source or "scenarios", "compared scenarios must share one region"))
@@ -136,6 +150,7 @@ def run_ensemble(
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
     uncertainty: bool = False,
+    finish: Callable[[Ensemble], None] | None = None,
 ) -> Ensemble:
     """Run replicates of one or more scenarios with common random numbers, into a folder.
 
@@ -156,49 +171,73 @@ def run_ensemble(
         overwrite: replace an existing results folder in `out`.
         progress: called with (done, total) after each replicate.
         uncertainty: draw the baseline's declared parameter and context ranges per replicate.
+        finish: writes what a person reads (summary, figures, report) while the folder is still claimed.
+
+    The folder is claimed for the whole job (model/experiments/output_folder.py): a second process
+    with the same folder, or an --overwrite of it, is refused while this one runs.
     """
     resolved, count, common_seed = _resolve(scenarios, replicates, seed)
     draws = uncertainty_draws(resolved, count, common_seed) if uncertainty else None
     choice = ExecutorChoice(workers=workers, dask_local=dask_local, scheduler=scheduler)
-    if out is None:
-        name = "compare" if len(resolved) > 1 else resolved[0].name
-        out = default_run_folder(resolved[0].model_copy(update={"name": name}))
-    store = EnsembleStore(Path(out))
-    description = {
-        "scenarios": [s.resolved_dict() for s in resolved],
-        "scenario_files": [s.source for s in resolved],
-        "seed": common_seed,
-        "replicates": count,
-        "uncertainty_draws": None if draws is None else draws.to_dict(orient="list"),
-    }
-    store.open(description, resume=resume, overwrite=overwrite)
-    ensemble = Ensemble(Path(out), resolved, count, common_seed, draws=draws, executor=choice)
-    if draws is not None:
-        write_atomically(Path(out) / DRAWS_FILE, lambda p: draws.to_csv(p, float_format="%.17g"))
-    tasks = [
-        Task(s if draws is None else set_values(s, draws.loc[r].to_dict()), r)
-        for r in range(count)
-        for s in resolved
-        if not store.done(s.name, r)
-    ]
-    total, done = len(resolved) * count, len(resolved) * count - len(tasks)
-    if progress:
-        progress(done, total)
-    started = time.perf_counter()
-    if tasks:
-        with executor(choice) as run:
-            for outcome in run(tasks):
-                _keep(outcome, store, ensemble)
-                done += 1
-                if progress:
-                    progress(done, total)
-    ensemble.seconds = time.perf_counter() - started
+    name = "compare" if len(resolved) > 1 else resolved[0].name
+    with claimed(None if out is None else Path(out), "ensemble", name) as out:
+        store = EnsembleStore(Path(out))
+        description = {
+            "scenarios": [s.resolved_dict() for s in resolved],
+            "scenario_files": [s.source for s in resolved],
+            "seed": common_seed,
+            "replicates": count,
+            "uncertainty_draws": None if draws is None else draws.to_dict(orient="list"),
+            "fingerprints": fingerprints(resolved[0].region_folder),
+        }
+        store.open(description, resume=resume, overwrite=overwrite)
+        ensemble = Ensemble(Path(out), resolved, count, common_seed, draws=draws, executor=choice)
+        if draws is not None:
+            write_atomically(Path(out) / DRAWS_FILE, lambda p: draws.to_csv(p, float_format="%.17g"))
+        tasks = [
+            Task(s if draws is None else set_values(s, draws.loc[r].to_dict()), r)
+            for r in range(count)
+            for s in resolved
+            if not store.done(s.name, r)
+        ]
+        total, done = len(resolved) * count, len(resolved) * count - len(tasks)
+        if progress:
+            progress(done, total)
+        started = time.perf_counter()
+        if tasks:
+            with executor(choice) as run:
+                for outcome in run(tasks):
+                    _keep(outcome, store, ensemble)
+                    done += 1
+                    if progress:
+                        progress(done, total)
+        ensemble.seconds = time.perf_counter() - started
+        try:
+            if finish is not None and ensemble.complete_replicates():
+                finish(ensemble)
+            mark(out, "ensemble", finished=not ensemble.failures and len(ensemble.complete_replicates()) == count)
+        except OSError as error:
+            raise _unwritable(out, error) from None
     return ensemble
+
+
+def _unwritable(folder: Path, error: OSError) -> InputError:
+    """A full disk or a lost mount while writing: one line; the replicates written so far stay for --resume."""
+    return InputError(
+        Problem(
+            folder,
+            f"cannot write the results ({error.strerror or error})",
+            hint="free space, then run the same command with --resume",
+        )
+    )
 
 
 def _keep(outcome: Outcome, store: EnsembleStore, ensemble: Ensemble) -> None:
     if outcome.result is not None:
-        store.save(outcome.result)
+        try:
+            store.save(outcome.result)
+        except OSError as error:
+            raise _unwritable(store.folder, error) from None
     else:
         ensemble.failures.append(
             {"scenario": outcome.task.scenario.name, "replicate": outcome.task.replicate, "error": outcome.error}

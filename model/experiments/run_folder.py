@@ -22,43 +22,26 @@ from typing import Any
 
 import pandas as pd
 
+from model.experiments.output_folder import check_replaceable, default_candidates, lock_path, mark
 from model.experiments.runner import RunResult
 from model.inputs.errors import InputError, Problem
 from model.inputs.scenario import Scenario
 
 
-def default_run_folder(scenario: Scenario, now: datetime | None = None) -> Path:
-    """results/<scenario>-<date-time> under the working folder, made unique if needed."""
-    results = Path.cwd() / "results"
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    folder = results / f"{scenario.name.replace(' ', '_')}-{stamp}"
-    suffix = 2
-    while folder.exists():
-        folder = results / f"{scenario.name.replace(' ', '_')}-{stamp}-{suffix}"
-        suffix += 1
-    return folder
+def default_run_folder(scenario: Scenario) -> Path:
+    """results/<scenario>-<date-time> under the working folder, made unique if needed (not claimed)."""
+    for folder in default_candidates(scenario.name):
+        if not folder.exists() and not lock_path(folder).exists():
+            return folder
+    raise AssertionError("unreachable: the candidates never end")
 
 
 def check_target(folder: Path, overwrite: bool) -> None:
-    """Refuse to write over anything but an earlier run folder, and that only when asked to.
+    """Refuse to write over anything but an earlier run folder of regionsim's, and that only when asked to.
 
     Also makes sure the folder can be created, before any simulation runs.
     """
-    if folder.exists() and not folder.is_dir():
-        raise InputError(Problem(folder, "the output path is a file, not a folder", hint="choose another --out"))
-    if folder.exists() and any(folder.iterdir()):
-        if not (folder / "manifest.json").is_file():
-            raise InputError(
-                Problem(
-                    folder, "the folder holds files that are not a run's results", hint="choose a new or empty folder"
-                )
-            )
-        if not overwrite:
-            raise InputError(
-                Problem(
-                    folder, "the output folder already holds results", hint="choose another --out or pass --overwrite"
-                )
-            )
+    check_replaceable(folder, overwrite)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         probe = folder.parent / f".{folder.name}.probe-{os.getpid()}"
@@ -71,25 +54,41 @@ def check_target(folder: Path, overwrite: bool) -> None:
 
 
 @contextmanager
-def atomic_folder(folder: Path, overwrite: bool = False) -> Iterator[Path]:
-    """A temporary folder that becomes `folder` only if the block completes."""
+def atomic_folder(folder: Path, overwrite: bool = False, kind: str = "run") -> Iterator[Path]:
+    """A temporary folder that becomes `folder` only if the block completes; removed on every failure.
+
+    The finished folder carries its marker with the files written, so a later --overwrite can prove it
+    is this run's. A failure to write (a full disk, a busy mount point) is reported as one line.
+    """
     check_target(folder, overwrite)
-    folder.parent.mkdir(parents=True, exist_ok=True)
     temporary = folder.parent / f".{folder.name}.partial-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir()
     try:
+        temporary.mkdir()
         yield temporary
-    except BaseException:
+        mark(temporary, kind, finished=True)
+        if folder.exists():
+            check_replaceable(folder, overwrite)  # again: something may have been added meanwhile
+            retired = folder.parent / f".{folder.name}.replaced-{os.getpid()}"
+            folder.rename(retired)
+            try:
+                temporary.rename(folder)
+            except OSError:
+                retired.rename(folder)
+                raise
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            temporary.rename(folder)
+    except OSError as error:
+        raise InputError(
+            Problem(
+                folder,
+                f"cannot write the results ({error.strerror or error})",
+                hint="free space or choose another --out",
+            )
+        ) from None
+    finally:
         shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    if folder.exists():
-        retired = folder.parent / f".{folder.name}.replaced-{os.getpid()}"
-        folder.rename(retired)
-        temporary.rename(folder)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        temporary.rename(folder)
 
 
 def write_run(

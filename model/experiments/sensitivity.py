@@ -44,6 +44,7 @@ from SALib.sample import sobol as sobol_sample
 
 from model.experiments.evaluate import horizon_values
 from model.experiments.executors import ExecutorChoice, Task, executor
+from model.experiments.fingerprint import fingerprints
 from model.experiments.run_folder import default_run_folder
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs import uncertain
@@ -302,6 +303,7 @@ def sensitivity(
     description = {
         "config": config.model_dump(mode="json"),
         "scenarios": {k: s.resolved_dict() for k, s in scenarios.items()},
+        "fingerprints": fingerprints(base.region_folder),
     }
     resumed = open_work_folder(folder, STATE, description, resume, overwrite)
     rows = pd.read_csv(folder / RUNS).to_dict("records") if resumed and (folder / RUNS).is_file() else []

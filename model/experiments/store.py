@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,15 +22,11 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
+from model.experiments.output_folder import check_replaceable, mark, remove_own, slug
 from model.experiments.runner import RunResult
 from model.inputs.errors import InputError, Problem
 
 MANIFEST = "ensemble.json"
-
-
-def slug(name: str) -> str:
-    """A scenario name as a folder name."""
-    return re.sub(r"[^\w.\-æøåÆØÅ]+", "_", name).strip("_") or "scenario"
 
 
 def write_atomically(path: Path, write) -> None:
@@ -69,25 +63,18 @@ class EnsembleStore:
                 raise InputError(
                     Problem(
                         self.folder,
-                        "--resume asks for other scenarios, seed or settings than the folder holds",
+                        "--resume asks for other scenarios, seed or settings than the folder holds, or the "
+                        "region's data or the model's code changed since",
                         hint="use the same command, or --overwrite to start again",
                     )
                 )
-        elif occupied:
-            if not manifest.is_file() and not (self.folder / "manifest.json").is_file():
-                raise InputError(
-                    Problem(
-                        self.folder, "the folder holds files that are not results", hint="choose a new or empty folder"
-                    )
-                )
-            if not overwrite:
-                hint = "pass --resume to finish it, or --overwrite to start again"
-                raise InputError(Problem(self.folder, "the output folder already holds results", hint=hint))
-            shutil.rmtree(self.folder)
+        elif check_replaceable(self.folder, overwrite, "results (pass --resume to finish it)"):
+            remove_own(self.folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(Problem(self.folder, f"cannot write there ({error.strerror})")) from None
+        mark(self.folder, "ensemble", finished=False)
         write_atomically(
             manifest, lambda p: p.write_text(json.dumps(description, indent=2, ensure_ascii=False), "utf-8")
         )
@@ -133,7 +120,9 @@ class EnsembleStore:
 
 def _comparable(description: dict[str, Any]) -> dict[str, Any]:
     """What must not change between a run and its resumption."""
-    return {key: description.get(key) for key in ("scenarios", "seed", "replicates", "uncertainty_draws")}
+    return {
+        key: description.get(key) for key in ("scenarios", "seed", "replicates", "uncertainty_draws", "fingerprints")
+    }
 
 
 def open_work_folder(folder: Path, state: str, description: dict[str, Any], resume: bool, overwrite: bool) -> bool:
@@ -144,25 +133,22 @@ def open_work_folder(folder: Path, state: str, description: dict[str, Any], resu
     path = folder / state
     if folder.exists() and not folder.is_dir():
         raise InputError(Problem(folder, "the output path is a file, not a folder", hint="choose another --out"))
-    if folder.exists() and any(folder.iterdir()):
-        if not path.is_file():
+    if folder.exists() and any(folder.iterdir()) and path.is_file() and resume:
+        if json.loads(path.read_text(encoding="utf-8")) != description:
             raise InputError(
-                Problem(folder, f"the folder holds files that are not a {path.stem}", hint="choose another --out")
-            )
-        if resume:
-            if json.loads(path.read_text(encoding="utf-8")) != description:
-                raise InputError(
-                    Problem(folder, "--resume with another config or scenario", hint="use --overwrite to start again")
+                Problem(
+                    folder,
+                    "--resume with another config or scenario, or the data or the model's code changed since",
+                    hint="use --overwrite to start again",
                 )
-            return True
-        if not overwrite:
-            raise InputError(
-                Problem(folder, f"the folder already holds a {path.stem}", hint="pass --resume or --overwrite")
             )
-        shutil.rmtree(folder)
+        return True
+    if check_replaceable(folder, overwrite, f"a {path.stem} (pass --resume to finish it)"):
+        remove_own(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(Problem(folder, f"cannot write there ({error.strerror})")) from None
+    mark(folder, path.stem, finished=False)
     write_atomically(path, lambda p: p.write_text(json.dumps(description, indent=2, ensure_ascii=False), "utf-8"))
     return False

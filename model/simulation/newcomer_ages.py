@@ -66,9 +66,7 @@ def domestic_need(
         p: parameters (schedule level, the pull of places outside, the window).
         immigrants: the model's immigrants in a year by (sex, age), counted as drawn.
     """
-    window = [
-        y for y in range(last_year - p.newcomer_age_years, last_year) if y in observed and y + 1 in observed
-    ]
+    window = [y for y in range(last_year - p.newcomer_age_years, last_year) if y in observed and y + 1 in observed]
     need = np.zeros((2, MAX_AGE + 1))
     for year in window:
         start, end = observed[year].astype(float), observed[year + 1].astype(float)

@@ -24,10 +24,10 @@ from model.simulation import demography, firm_dynamics, labour_supply, migration
 from model.simulation.firm_lifecycle import FirmLifecycle
 from model.simulation.firms import Firm
 from model.simulation.immigration import NationalImmigration, immigrant_age_sex
-from model.simulation.newcomer_ages import NewcomerAges
 from model.simulation.initial_state import build_initial_state
 from model.simulation.labour_market import build_layout, match
 from model.simulation.municipality import Municipality
+from model.simulation.newcomer_ages import NewcomerAges
 from model.simulation.outcomes import REGION_REPORTERS, Recorder, by_pool, commuting_matrix, count_stocks
 from model.simulation.outside import OutsideNodes, working_age_ratio
 from model.simulation.persons import Status

@@ -47,6 +47,7 @@ from model.experiments.calibration.origin import (
 )
 from model.experiments.calibration.persistence import migration_persistence
 from model.experiments.ensemble import manifest, run_ensemble
+from model.experiments.fingerprint import fingerprints
 from model.experiments.run_folder import build_versions, git_commit
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs.errors import InputError, Problem
@@ -125,6 +126,7 @@ def run_backtest(
     base = template(shipped_scenario, generic)
     seed = shipped_scenario.seed if seed is None else seed
     description = {
+        "fingerprints": fingerprints(shipped.folder),
         "region": str(shipped.folder),
         "origins": origins,
         "calibrate": calibrate,

@@ -33,6 +33,7 @@ from model.experiments.calibration import settlement
 from model.experiments.calibration.config import TARGET_GROUPS, CalibrationConfig
 from model.experiments.calibration.observed import FLOWS, errors, observed_targets, simulated_targets
 from model.experiments.executors import ExecutorChoice, Task, executor
+from model.experiments.fingerprint import fingerprints
 from model.experiments.run_folder import default_run_folder
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs.errors import InputError, Problem
@@ -164,7 +165,11 @@ def calibrate(
     base_year = scenario.base_year or region.latest_snapshot
     observed = observed_targets(region) if observed is None else observed
     folder = Path(out) if out is not None else default_run_folder(scenario.model_copy(update={"name": "calibrate"}))
-    description = {"config": config.model_dump(mode="json"), "scenario": scenario.resolved_dict()}
+    description = {
+        "config": config.model_dump(mode="json"),
+        "scenario": scenario.resolved_dict(),
+        "fingerprints": fingerprints(scenario.region_folder),
+    }
     cache = _open(folder, description, resume, overwrite)
     names = list(config.free)
     choice = ExecutorChoice(workers=workers, dask_local=dask_local, scheduler=scheduler)
