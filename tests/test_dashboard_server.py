@@ -133,3 +133,68 @@ def test_the_command_serves_on_loopback_without_a_token(tmp_path):
         assert address.startswith("http://127.0.0.1:") and "token" not in address
         status, _, body = _get(address)
         assert status == 200 and "solara" in body.lower()
+
+
+def _headers_scope(kind: str, host: str, origin: str | None = None, path: str = "/") -> dict:
+    headers = [(b"host", host.encode())] + ([(b"origin", origin.encode())] if origin else [])
+    return {"type": kind, "path": path, "query_string": b"", "headers": headers}
+
+
+def test_the_origin_gate_refuses_other_sites_and_other_host_names():
+    """A foreign Origin or a rebound Host is refused (websockets closed with 1008); the page's own pass."""
+    passed = []
+
+    async def inner(scope, receive, send):
+        passed.append(scope["type"])
+
+    gate = server.OriginGate(inner, server.served_hosts("127.0.0.1"), 8765)
+    assert asyncio.run(_call(gate, _headers_scope("http", "evil.example:8765")))[0]["status"] == 403
+    foreign = asyncio.run(_call(gate, _headers_scope("websocket", "127.0.0.1:8765", "http://evil.example")))
+    assert foreign == [{"type": "websocket.close", "code": 1008}]
+    assert asyncio.run(_call(gate, _headers_scope("websocket", "127.0.0.1:8765", "http://127.0.0.1:9999")))
+    assert passed == []
+    asyncio.run(_call(gate, _headers_scope("websocket", "localhost:8765", "http://localhost:8765")))
+    asyncio.run(_call(gate, _headers_scope("http", "[::1]:8765")))
+    assert passed == ["websocket", "http"]
+
+
+def test_the_token_redirect_never_leaves_the_site():
+    """`//evil.example/?token=...` redirects to a path of this server, not to evil.example."""
+
+    async def inner(scope, receive, send):
+        pass
+
+    gate = server.TokenGate(inner, "s3cret", cookie="tok")
+    scope = {"type": "http", "path": "//evil.example/", "query_string": b"token=s3cret", "headers": []}
+    location = dict(asyncio.run(_call(gate, scope))[0]["headers"])[b"location"]
+    assert location == b"/evil.example/"
+
+
+def _handshake(port: int, host: str, origin: str) -> str:
+    """The status line the server answers a websocket upgrade with."""
+    request = (
+        f"GET /jupyter/api/kernels/invented/channels?session_id=x HTTP/1.1\r\nHost: {host}\r\n"
+        f"Origin: {origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(request.encode())
+        return connection.recv(4096).decode("latin-1").split("\r\n")[0]
+
+
+def test_the_served_dashboard_refuses_a_foreign_websocket_and_a_rebound_host(tmp_path):
+    """The real server on loopback, no token: a websocket from evil.example is refused, the page's own is not."""
+    from tests.e2e.serving import regionsim
+
+    folder = copy_library(tmp_path / "scenarios")
+    command = regionsim("dashboard", "--port", "0", "--scenarios", str(folder), "--cache", str(tmp_path / "c"))
+    with dashboard(command) as served:
+        port = int(served.address.rsplit(":", 1)[1].split("/")[0])
+        assert " 403 " in _handshake(port, f"127.0.0.1:{port}", "http://evil.example") + " "
+        assert " 101 " in _handshake(port, f"127.0.0.1:{port}", f"http://127.0.0.1:{port}") + " "
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"})
+        try:
+            status = urllib.request.urlopen(request, timeout=30).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == 403

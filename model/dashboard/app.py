@@ -290,8 +290,15 @@ def RunPanel(edited: Draft, checked: state.Checked) -> None:
     settings = {"replicates": edited.replicates, "years.start": edited.start, "years.end": edited.end}
     fields = {"replicates": "replicates", "years.start": "start", "years.end": "end"}
     running = follow.pending
+    run_disabled = bool(
+        running
+        or (mode.value == "edit" and not checked.ok)
+        or (mode.value == "compare" and not 0 < len(chosen.value) <= MAX_COMPARED)
+    )
 
     def run() -> None:
+        if run_disabled:  # the button shows disabled; a client that sends its click anyway gets nothing
+            return
         notice.set(None)
         compare = tuple(f"{stem}.yaml" for stem in chosen.value) if mode.value == "compare" else ()
         if mode.value == "compare" and not compare:
@@ -338,9 +345,7 @@ def RunPanel(edited: Draft, checked: state.Checked) -> None:
                 icon_name="mdi-play",
                 color="primary",
                 on_click=run,
-                disabled=running
-                or (mode.value == "edit" and not checked.ok)
-                or (mode.value == "compare" and not 0 < len(chosen.value) <= MAX_COMPARED),
+                disabled=run_disabled,
             )
             if running:
                 solara.Button("Cancel", icon_name="mdi-stop", outlined=True, on_click=cancel)
@@ -369,8 +374,14 @@ def _shown_path(path: Path) -> str:
 def KeepPanel(edited: Draft, checked: state.Checked) -> None:
     """Step 3: save the scenario as a YAML overlay (asking before replacing), download the report."""
     place = workshop()
+    name_error = checked.at("name") or ("" if library.NAME.fullmatch(edited.display_name) else library.NAME_HINT)
+    save_disabled = not checked.ok or mode.value == "compare" or bool(name_error)
 
     def save(overwrite: bool = False) -> None:
+        # What the page shows disabled does nothing here either: a save needs a valid, named scenario, and a
+        # replacement needs the dialog that asked for it to be open.
+        if save_disabled or (overwrite and not confirm.value):
+            return
         confirm.set(False)
         name = current().display_name
         try:
@@ -391,7 +402,6 @@ def KeepPanel(edited: Draft, checked: state.Checked) -> None:
 
     with solara.Card(margin=0, style={"margin-bottom": "12px"}):
         solara.Text("3 · Keep the scenario", classes=["regionsim-step"])
-        name_error = checked.at("name") or ("" if library.NAME.fullmatch(edited.display_name) else library.NAME_HINT)
         solara.InputText(
             "Name (the file is scenarios/<name>.yaml)",
             value=edited.display_name,
@@ -412,7 +422,7 @@ def KeepPanel(edited: Draft, checked: state.Checked) -> None:
                 color="primary",
                 outlined=True,
                 on_click=save,
-                disabled=not checked.ok or mode.value == "compare" or bool(name_error),
+                disabled=save_disabled,
             )
             shown = result.value
             if shown is not None:

@@ -5,7 +5,9 @@ the scenarios folder, the run queue and its cache. The page is Solara's
 Starlette app served by uvicorn. On a loopback address anyone on the machine
 may open it; bound to any other address it asks for a token printed at
 start, as notebook servers do: ``/?token=...`` sets a cookie, and every
-request and websocket without it is refused.
+request and websocket without it is refused. Whatever the address, requests
+for another host name (DNS rebinding) and from pages of other origins are
+refused too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from model.dashboard.library import Library, load_library
 from model.dashboard.runs import ReplicateCache, RunQueue
@@ -116,6 +118,76 @@ def open_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
+class OriginGate:
+    """ASGI middleware: only requests addressed to this server, from pages this server served, get through.
+
+    A web page elsewhere can make a browser on the machine send requests to a loopback
+    server; the browser names that page in `Origin`, and a DNS-rebinding page names its
+    own host in `Host`. Both must be one of the names this server answers to (its port
+    included in `Origin`). Requests without `Origin` (not a browser's cross-site ones)
+    are judged by `Host` alone.
+    """
+
+    def __init__(self, app: Callable, hosts: list[str], port: int):
+        self.app = app
+        self.hosts = {h.strip("[]").lower() for h in hosts}
+        self.port = port
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        """Pass, or refuse with 403 (a websocket: closed with 1008, policy violation)."""
+        if scope["type"] not in ("http", "websocket") or self._allowed(dict(scope.get("headers", []))):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = b"This dashboard answers only to its own address, and to pages it served."
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def _allowed(self, headers: dict[bytes, bytes]) -> bool:
+        host = headers.get(b"host", b"").decode("latin-1")
+        if _host_of(host) not in self.hosts:
+            return False
+        origin = headers.get(b"origin")
+        if origin is None:
+            return True
+        parsed = urlsplit(origin.decode("latin-1"))
+        try:
+            port = parsed.port or {"http": 80, "https": 443}.get(parsed.scheme)
+        except ValueError:
+            return False
+        return parsed.scheme in ("http", "https") and (parsed.hostname or "") in self.hosts and port == self.port
+
+
+def _host_of(header: str) -> str:
+    """The host name of a Host header, without its port ('[::1]:8765' -> '::1')."""
+    if header.startswith("["):
+        return header[1 : header.find("]")].lower() if "]" in header else ""
+    return header.rsplit(":", 1)[0].lower() if header.count(":") == 1 else header.lower()
+
+
+def served_hosts(host: str) -> list[str]:
+    """The names a server bound to `host` answers to.
+
+    Loopback names always, the bound address, and for every address (0.0.0.0, ::) this machine's
+    addresses and name.
+    """
+    names = ["localhost", "127.0.0.1", "::1", host]
+    if host in ("0.0.0.0", "::"):
+        names += _reachable_hosts()
+    return names
+
+
 class TokenGate:
     """ASGI middleware: only requests that carry the token (in the query once, then in a cookie) get through."""
 
@@ -178,7 +250,9 @@ class TokenGate:
     async def _redirect(self, scope: dict, query: dict, send: Callable) -> None:
         """To the same address without the token, which now lives in a cookie."""
         rest = urlencode({k: v for k, v in query.items() if k != "token"}, doseq=True)
-        location = scope.get("root_path", "") + scope["path"] + (f"?{rest}" if rest else "")
+        # '//evil.example/' is a scheme-relative address of another site: never redirect off this one.
+        path = "/" + (scope.get("root_path", "") + scope["path"]).lstrip("/\\")
+        location = path + (f"?{rest}" if rest else "")
         cookie = f"{self.cookie}={self.token}; Path=/; HttpOnly; SameSite=Strict"
         await send(
             {
@@ -237,6 +311,7 @@ def serve(
     if token:
         app = TokenGate(app, token)
     host, port = listener.getsockname()[:2]
+    app = OriginGate(app, served_hosts(host), port)
     query = f"?token={token}" if token else ""
     shown = _reachable_hosts() if host in ("0.0.0.0", "::") else [f"[{host}]" if ":" in host else host]
     addresses = " or ".join(f"http://{name}:{port}/{query}" for name in shown)
