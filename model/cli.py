@@ -29,7 +29,7 @@ from model.experiments.output_folder import claimed
 from model.experiments.run_folder import check_target, write_run
 from model.inputs.errors import InputError, Problem
 from model.inputs.region import cached_region
-from model.inputs.scenario import Scenario
+from model.inputs.scenario import MAX_REPLICATES, MAX_SEED, Scenario
 from model.inputs.uncertain import band_kind, manifest_entry, set_values
 from model.report.run_figures import plot_run
 from model.workflows import run_ensemble
@@ -79,8 +79,10 @@ def fail(error: InputError) -> None:
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/baseline.yaml.")],
     out: Annotated[Path | None, typer.Option(help="Run folder to create (default: results/<name>-<time>).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed overriding the scenario's.", min=0)] = None,
-    replicates: Annotated[int | None, typer.Option(help="Replicates overriding the scenario's.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed overriding the scenario's.", min=0, max=MAX_SEED)] = None,
+    replicates: Annotated[
+        int | None, typer.Option(help="Replicates overriding the scenario's.", min=1, max=MAX_REPLICATES)
+    ] = None,
     workers: Workers = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
     uncertainty: Annotated[
@@ -216,9 +218,11 @@ def compare(
         typer.Argument(help="Scenarios to compare with the baseline (none: the baseline's own report)."),
     ] = None,
     replicates: Annotated[
-        int | None, typer.Option(help="Replicates per scenario (default: the scenarios').", min=1)
+        int | None, typer.Option(help="Replicates per scenario (default: the scenarios').", min=1, max=MAX_REPLICATES)
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of replicate 0 for every scenario.", min=0)] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of replicate 0 for every scenario.", min=0, max=MAX_SEED)
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Comparison folder (default: results/compare-<time>).")] = None,
     workers: Workers = None,
     dask_local: DaskLocal = None,
@@ -309,8 +313,10 @@ def backtest(
     calibrate: Annotated[
         bool, typer.Option(help="Calibrate at every origin; --no-calibrate uses the shipped values (in-sample).")
     ] = True,
-    replicates: Annotated[int, typer.Option(help="Replicates of each projection.", min=1)] = 10,
-    seed: Annotated[int | None, typer.Option(help="Seed of replicate 0 (default: the baseline's).")] = None,
+    replicates: Annotated[int, typer.Option(help="Replicates of each projection.", min=1, max=MAX_REPLICATES)] = 10,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of replicate 0 (default: the baseline's).", min=0, max=MAX_SEED)
+    ] = None,
     uncertainty: Annotated[bool, typer.Option(help="Draw the near-best calibrated values per replicate.")] = False,
     ex_post: Annotated[
         bool, typer.Option(help="Feed Norway's observed fertility after each origin; scores are conditional.")

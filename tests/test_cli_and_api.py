@@ -207,3 +207,14 @@ def test_strategy_run_is_judged_against_the_same_scenario_without_strategies(tmp
     assert region["deadweight_jobs"] == pytest.approx(courted["attract_businesses"], abs=2e-3)
     # Joint cooperation: the regional budget is the region's, not the municipalities'.
     assert (versus[versus["municipality"] != "Gjøvikregionen"]["budget_mnok"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    "option", [["--replicates", "1000000"], ["--seed", "99999999999999999999999"], ["--replicates", "0"]]
+)
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_the_command_line_keeps_the_scenarios_limits(command, option, tmp_path):
+    """--replicates beyond the scenario's 10 000, or a seed beyond 2**63 - 1, stops before anything runs (exit 2)."""
+    result = CliRunner().invoke(app, [command, str(BASELINE), "--out", str(tmp_path / "x"), *option])
+    assert result.exit_code == 2 and "Invalid value for" in result.output, result.output
+    assert not (tmp_path / "x").exists()

@@ -124,3 +124,45 @@ def test_cli_check_reports_every_file(tmp_path):
     assert result.exit_code == 2
     assert f"ok: {BASELINE}" in result.stdout
     assert "years: required key is missing" in result.stderr
+
+
+def _check(path: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["check", str(path)])
+    return result.exit_code, result.output
+
+
+def test_extends_that_cannot_be_followed_is_one_located_line(tmp_path, monkeypatch):
+    """A symlink loop, a file that is not YAML, an unreadable file, a pipe, a chain 900 files deep: exit 2, no traceback."""
+    import os
+
+    (tmp_path / "loop1.yaml").symlink_to(tmp_path / "loop2.yaml")
+    (tmp_path / "loop2.yaml").symlink_to(tmp_path / "loop1.yaml")
+    cases = {
+        "loop.yaml": ("extends: loop1.yaml\n", "Symlink loop"),
+        "shadow.yaml": ("extends: /etc/passwd\n", "extends must name a .yaml scenario file"),
+        "device.yaml": ("extends: /proc/self/mem\n", "extends must name a .yaml scenario file"),
+        "pipe.yaml": ("extends: pipe-parent.yaml\n", "not a regular file"),
+    }
+    os.mkfifo(tmp_path / "pipe-parent.yaml")
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        code, output = _check(tmp_path / name)
+        assert code == 2 and message in output and "Traceback" not in output, (name, output)
+    assert "root:" not in _check(tmp_path / "shadow.yaml")[1]  # the file's lines are never echoed
+    (tmp_path / "n0.yaml").write_text(f"extends: {BASELINE}\n", encoding="utf-8")
+    for i in range(1, 900):
+        (tmp_path / f"n{i}.yaml").write_text(f"extends: n{i - 1}.yaml\n", encoding="utf-8")
+    code, output = _check(tmp_path / "n899.yaml")
+    assert code == 2 and "extends goes deeper than 32 files" in output
+    (tmp_path / "secret.yaml").write_text("name: x\n", encoding="utf-8")
+    (tmp_path / "private.yaml").write_text("extends: secret.yaml\n", encoding="utf-8")
+    real = Path.read_text
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "secret.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    code, output = _check(tmp_path / "private.yaml")
+    assert code == 2 and "cannot read it (Permission denied)" in output

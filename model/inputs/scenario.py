@@ -32,6 +32,9 @@ from model.inputs.validation import Strict, validate_document
 from model.inputs.yamlio import Location, dotted, read_yaml
 
 MAX_HORIZON_YEARS = 100
+MAX_EXTENDS_DEPTH = 32  # files in one extends chain; deeper is a mistake (or an attack), not a scenario
+MAX_REPLICATES = 10_000  # a scenario's, and the command line's, limit
+MAX_SEED = 2**63 - 1
 Range = Annotated[tuple[float, float], Field(strict=False)]  # YAML gives [low, high] as a list
 
 
@@ -62,9 +65,9 @@ class Scenario(Strict):
     base_year: int | None = None
     """Snapshot the run starts from; default the region's latest."""
     years: Years
-    seed: int = Field(20251, ge=0, le=2**63 - 1)
+    seed: int = Field(20251, ge=0, le=MAX_SEED)
     """Seed of replicate 0; replicate i uses (seed, i)."""
-    replicates: int = Field(1, ge=1, le=10_000)
+    replicates: int = Field(1, ge=1, le=MAX_REPLICATES)
     context: Context = Field(default_factory=Context)
     levers: Levers = Field(default_factory=Levers)
     parameters: Parameters = Field(default_factory=Parameters)
@@ -159,10 +162,25 @@ def _merged(path: Path, chain: tuple[Path, ...]) -> MergedDocument:
     line = document.lines.get(("extends",))
     if not isinstance(parent_name, str):
         raise InputError(Problem(path, "extends must be a file name", line=line, key="extends"))
-    parent_path = (path.parent / parent_name).resolve()
+    if not parent_name.lower().endswith((".yaml", ".yml")):
+        # Never read (and quote back) a file that is not a scenario: extends: /etc/shadow.
+        raise InputError(
+            Problem(
+                path, "extends must name a .yaml scenario file", line=line, key="extends", hint=f"not {parent_name!r}"
+            )
+        )
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise InputError(Problem(path, f"extends goes deeper than {MAX_EXTENDS_DEPTH} files", line=line, key="extends"))
+    try:
+        parent_path = (path.parent / parent_name).resolve()
+    except (OSError, RuntimeError) as error:  # a symlink loop
+        raise InputError(Problem(path, f"cannot follow extends ({error})", line=line, key="extends")) from None
     if parent_path in chain or parent_path == path.resolve():
         cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent_path))
         raise InputError(Problem(path, f"extends makes a cycle: {cycle}", line=line, key="extends"))
+    if parent_path.exists() and not parent_path.is_file():
+        kind = "a folder" if parent_path.is_dir() else "not a regular file (a pipe, a device or a socket)"
+        raise InputError(Problem(path, f"extends {parent_name!r}, which is {kind}", line=line, key="extends"))
     if not parent_path.is_file():
         siblings = [p.name for p in path.parent.glob("*.yaml")]
         raise InputError(

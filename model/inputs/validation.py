@@ -7,6 +7,7 @@ document are reported at once.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -94,7 +95,7 @@ def _describe(item: dict, location: tuple, data: Any, schema: type[BaseModel]) -
     if kind in ("float_type", "int_type") and isinstance(value, bool):
         return f"must be a number, not {str(value).lower()}", "yes/no/true/false are not numbers", location
     if kind in ("float_type", "int_type") and isinstance(value, str):
-        return f"must be a number, not the text {value!r}", "write numbers without quotes", location
+        return f"must be a number, not the text {value!r}", _number_hint(value), location
     if kind == "int_type":
         return f"must be a whole number (got {value!r})", None, location
     if kind == "string_type" and isinstance(value, int | float):
@@ -213,3 +214,15 @@ def _inner_model(annotation: Any, data: Any = None) -> Any:
         if data.get("type") in getattr(member.model_fields["type"].annotation, "__args__", ()):
             return member
     return members[0] if members else None
+
+
+def _number_hint(text: str) -> str:
+    """What YAML needs to read a text as a number: quotes off, a decimal point, a sign in the exponent."""
+    exponent = re.fullmatch(r"([+-]?)(\d+)(?:\.(\d*))?[eE]([+-]?)(\d+)", text.strip())
+    if exponent:
+        sign, whole, fraction, power_sign, power = exponent.groups()
+        written = f"{sign}{whole}.{fraction or '0'}e{power_sign or '+'}{power}"
+        return f"YAML reads a number with an exponent only with a decimal point and a signed exponent: {written}"
+    if re.fullmatch(r"[+-]?\d+,\d+", text.strip()):
+        return f"use a decimal point, not a comma: {text.strip().replace(',', '.')}"
+    return "write numbers without quotes"

@@ -59,15 +59,22 @@ def read_yaml(path: Path | str) -> LocatedDocument:
             a mapping, or holds duplicate keys or non-finite numbers.
     """
     path = Path(path)
-    if not path.is_file():
-        hint = "check the path" if not path.exists() else "it is a folder, not a file"
-        raise InputError(Problem(path, "file not found", hint=hint))
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(Problem(path, f"file is larger than {MAX_FILE_BYTES // 1000} kB", hint="is it a scenario?"))
     try:
+        if not path.is_file():
+            if path.exists():
+                kind = "a folder" if path.is_dir() else "not a regular file (a pipe, a device or a socket)"
+                raise InputError(Problem(path, f"it is {kind}", hint="name a .yaml file"))
+            raise InputError(Problem(path, "file not found", hint="check the path"))
+        if path.stat().st_size > MAX_FILE_BYTES:
+            hint = "is it a scenario?"
+            raise InputError(Problem(path, f"file is larger than {MAX_FILE_BYTES // 1000} kB", hint=hint))
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InputError(Problem(path, f"not UTF-8 text ({error.reason})")) from None
+    except RuntimeError as error:  # pathlib: a symlink loop
+        raise InputError(Problem(path, f"cannot read it ({error})")) from None
+    except OSError as error:
+        raise InputError(Problem(path, f"cannot read it ({error.strerror or error})")) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
