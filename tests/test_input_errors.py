@@ -132,7 +132,7 @@ def _check(path: Path) -> tuple[int, str]:
 
 
 def test_extends_that_cannot_be_followed_is_one_located_line(tmp_path, monkeypatch):
-    """A symlink loop, a file that is not YAML, an unreadable file, a pipe, a chain 900 files deep: exit 2, no traceback."""
+    """A symlink loop, a non-YAML file, an unreadable file, a pipe, a chain 900 files deep: exit 2, no traceback."""
     import os
 
     (tmp_path / "loop1.yaml").symlink_to(tmp_path / "loop2.yaml")
