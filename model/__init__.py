@@ -14,7 +14,7 @@ YAML scenarios. The public API::
 """
 
 from model.experiments.calibration.fit import Calibration
-from model.experiments.ensemble import Ensemble
+from model.experiments.ensemble import Ensemble, EnsembleFailed
 from model.experiments.evaluate import evaluate
 from model.experiments.runner import RunResult, run, run_replicates, simulate
 from model.experiments.sensitivity import Sensitivity
@@ -39,6 +39,7 @@ __all__ = [
     "load_scenario",
     "run",
     "run_ensemble",
+    "EnsembleFailed",
     "run_replicates",
     "sensitivity",
     "simulate",

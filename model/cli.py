@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from model.experiments.comparison import MIN_REPLICATES, versus_counterfactual
-from model.experiments.ensemble import uncertainty_draws
+from model.experiments.ensemble import EnsembleFailed, uncertainty_draws
 from model.experiments.executors import ExecutorChoice, Task, executor
 from model.experiments.output_folder import claimed
 from model.experiments.run_folder import check_target, write_run
@@ -260,6 +260,10 @@ def compare(
         )
     except InputError as error:
         fail(error)
+    except EnsembleFailed as error:
+        for failure in error.ensemble.failures:
+            _report_failure(failure["scenario"], failure["replicate"], failure["error"])
+        raise typer.Exit(1) from None
     for failure in ensemble.failures:
         _report_failure(failure["scenario"], failure["replicate"], failure["error"])
     used = len(ensemble.complete_replicates())

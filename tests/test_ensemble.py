@@ -262,3 +262,20 @@ def test_two_threads_can_write_the_same_file_atomically(tmp_path):
     assert not errors
     assert (tmp_path / "scenario.json").read_text(encoding="utf-8") == "whole"
     assert [p.name for p in tmp_path.iterdir()] == ["scenario.json"]
+
+
+def test_a_script_without_the_main_guard_raises_instead_of_returning_nothing(short, tmp_path):
+    """compare() in a script without the __main__ guard fails in every spawned worker: it raises, saying why."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from model import compare\n"
+        f"compare({str(short[0])!r}, {str(short[1])!r}, replicates=2, workers=2, out={str(tmp_path / 'out')!r})\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "EnsembleFailed: all 4 replicates failed" in done.stderr, done.stderr[-2000:]
+    assert "needs `if __name__ == '__main__':` around" in done.stderr

@@ -212,6 +212,8 @@ def run_ensemble(
                     if progress:
                         progress(done, total)
         ensemble.seconds = time.perf_counter() - started
+        if tasks and ensemble.failures and not ensemble.complete_replicates():
+            raise EnsembleFailed(ensemble)
         try:
             if finish is not None and ensemble.complete_replicates():
                 finish(ensemble)
@@ -219,6 +221,24 @@ def run_ensemble(
         except OSError as error:
             raise _unwritable(out, error) from None
     return ensemble
+
+
+class EnsembleFailed(RuntimeError):
+    """Every replicate failed: there is nothing to summarise (a script without the __main__ guard, for one)."""
+
+    def __init__(self, ensemble: Ensemble):
+        self.ensemble = ensemble
+        first = ensemble.failures[0]
+        guard = (
+            " (the worker processes ended: a script that starts them needs `if __name__ == '__main__':` around"
+            " its calls)"
+            if any(sign in first["error"] for sign in ("__main__", "bootstrapping phase", "BrokenProcessPool"))
+            else ""
+        )
+        super().__init__(
+            f"all {len(ensemble.failures)} replicates failed; the first, {first['scenario']} replicate "
+            f"{first['replicate']}: {first['error']}{guard}"
+        )
 
 
 def _unwritable(folder: Path, error: OSError) -> InputError:
