@@ -24,6 +24,7 @@ from model.inputs.sectors import SECTOR_KEYS
 from model.inputs.tables import read_table
 
 MAX_AGE = 105  # the oldest age class, "105 and over", as in SSB table 07459
+ASFR_RANGE = (0.0, 0.3)  # births per woman and year; Norway's highest single age is about 0.15
 SEXES = ("female", "male")
 HIGH_AGE_FROM = 100  # death rates above this age are pooled (few deaths, noisy)
 
@@ -178,7 +179,12 @@ def fertility_factors(fertility: dict[int, np.ndarray], population: dict[int, np
 
 
 def _death_rates(path: Path) -> dict[int, np.ndarray]:
-    table = read_table(path, ["year", "age", "mx_female", "mx_male"], numeric=["year", "age"])
+    table = read_table(
+        path,
+        ["year", "age", "mx_female", "mx_male"],
+        numeric=["year", "age"],
+        unique=["year", "age"],
+    )
     rates: dict[int, np.ndarray] = {}
     for year, rows in table.groupby("year"):
         m = np.full((2, MAX_AGE + 1), np.nan)
@@ -199,7 +205,9 @@ def _death_rates(path: Path) -> dict[int, np.ndarray]:
 
 
 def _fertility(path: Path) -> dict[int, np.ndarray]:
-    table = read_table(path, ["year", "age", "asfr"], numeric=["year", "asfr"])
+    table = read_table(
+        path, ["year", "age", "asfr"], numeric=["year", "asfr"], unique=["year", "age"], ranges={"asfr": ASFR_RANGE}
+    )
     rates: dict[int, np.ndarray] = {}
     for year, rows in table.groupby("year"):
         f = np.zeros(MAX_AGE + 1)
@@ -210,7 +218,14 @@ def _fertility(path: Path) -> dict[int, np.ndarray]:
 
 
 def _population(path: Path) -> dict[int, np.ndarray]:
-    table = read_table(path, ["year", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+    table = read_table(
+        path,
+        ["year", "sex", "age", "persons"],
+        numeric=["year", "age", "persons"],
+        whole=["persons", "age"],
+        unique=["year", "sex", "age"],
+        ranges={"age": (0, MAX_AGE)},
+    )
     return persons_by_sex_age(table, path)
 
 
@@ -219,6 +234,21 @@ def persons_grid(groups: np.ndarray, sexes: np.ndarray, ages: np.ndarray, counts
     grid = np.zeros((n, len(SEXES), MAX_AGE + 1), dtype=np.int64)
     np.add.at(grid, (groups, sexes, np.minimum(ages, MAX_AGE)), counts)
     return grid
+
+
+def check_every_age(ages: set[int], path: Path, label: str) -> None:
+    """Refuse a population table where a sex lacks a row for some age 0..MAX_AGE (0 persons must be written)."""
+    missing = sorted(set(range(MAX_AGE + 1)) - ages)
+    if missing:
+        shown = ", ".join(map(str, missing[:8])) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        raise InputError(
+            Problem(
+                path,
+                f"{label}: no row for the ages {shown}",
+                key="age",
+                hint=f"every sex and every age 0-{MAX_AGE} needs a row (0 persons where there are none)",
+            )
+        )
 
 
 def persons_by_sex_age(table, path: Path) -> dict[int, np.ndarray]:
@@ -235,6 +265,8 @@ def persons_by_sex_age(table, path: Path) -> dict[int, np.ndarray]:
     result: dict[int, np.ndarray] = {}
     for year in np.unique(years):
         mine = years == year
+        for s, sex in enumerate(SEXES):
+            check_every_age(set(ages[mine & (sexes == s)].tolist()), path, f"{year}: {sex}")
         grid = np.zeros((2, MAX_AGE + 1), dtype=np.int64)
         np.add.at(grid, (sexes[mine], ages[mine]), counts[mine])
         result[int(year)] = grid

@@ -19,14 +19,24 @@ from pydantic import Field, field_validator
 from model.inputs.errors import InputError, Problem, did_you_mean
 from model.inputs.fertility_levels import fertility_levels
 from model.inputs.municipal.dataset import read_population_of
-from model.inputs.national import MAX_AGE, SEXES, NationalData, load_national, persons_by_sex_age, persons_grid
+from model.inputs.national import (
+    MAX_AGE,
+    SEXES,
+    NationalData,
+    check_every_age,
+    load_national,
+    persons_by_sex_age,
+    persons_grid,
+)
 from model.inputs.sectors import SECTOR_KEYS
-from model.inputs.tables import read_table
+from model.inputs.tables import read_numbers, read_table
 from model.inputs.validation import Strict, validate_document
 from model.inputs.yamlio import read_yaml
 
 REGIONS_FOLDER = Path(__file__).resolve().parents[2] / "scenarios" / "regions"
 NATIONAL_FOLDER = REGIONS_FOLDER.parent / "national"
+MINUTES_RANGE = (1.0, 600.0)  # a commute takes some time; ten hours is no daily trip
+AMENITY_RANGE = (0.25, 4.0)  # relative to the base year (1.0); 0 would empty a municipality
 JOB_TOTAL_TOLERANCE = 0.01  # jobs by sector must sum to the job totals within 1 %
 
 
@@ -222,7 +232,7 @@ class RegionData:
             by_year: dict[int, np.ndarray] = {}
             if name:
                 path = self.folder / name
-                table = read_table(path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+                table = read_population(path)
                 for year in sorted({int(y) for y in table["year"]}):
                     by_year[year] = _persons_of_year(table, year, self._spec, path)
             self._observed["population"] = by_year
@@ -305,8 +315,10 @@ class RegionData:
             name = self._spec.observed.get("employment_fragments")
             jobs: dict[tuple[str, int], int] = {}
             if name:
-                table = read_table(self.folder / name, ["municipality", "year", "measure", "value"])
-                series = table[table["measure"] == "employed_by_workplace_total"]
+                path = self.folder / name
+                table = read_table(path, ["municipality", "year", "measure", "value"])
+                chosen = table["measure"] == "employed_by_workplace_total"  # other measures hold notes as text
+                series = read_numbers(read_numbers(table, path, "year", chosen), path, "value", slice(None))
                 jobs = {(row.municipality, int(row.year) + 1): int(float(row.value)) for row in series.itertuples()}
             self._observed["jobs"] = jobs
         return self._observed["jobs"]
@@ -451,7 +463,15 @@ def _national(folder: Path, spec: _RegionFile, document) -> NationalData:
 
 def _municipality_table(path: Path, spec: _RegionFile) -> dict[str, np.ndarray]:
     columns = ["dwellings", "dwellings_built_per_year", "business_land_ha", "amenity_index", "lat", "lon"]
-    table = read_table(path, ["knr", *columns], numeric=columns, positive=["dwellings"])
+    table = read_table(
+        path,
+        ["knr", *columns],
+        numeric=columns,
+        positive=["dwellings"],
+        whole=["dwellings"],
+        unique=["knr"],
+        ranges={"amenity_index": AMENITY_RANGE, "lat": (57.0, 72.0), "lon": (4.0, 32.0)},
+    )
     rows = _rows_by_municipality(table, path, spec)
     return {c: np.array([table.loc[r, c] for r in rows], dtype=float) for c in columns}
 
@@ -473,16 +493,30 @@ def _commuting_times(path: Path, nodes: list[Node], within_reach_only: bool = Fa
     Every municipality needs a time to itself and to every daily outside node;
     to every other municipality too, unless the file lists only pairs within reach.
     """
-    table = read_table(path, ["origin", "destination", "minutes"], numeric=["minutes"])
+    table = read_table(
+        path, ["origin", "destination", "minutes"], numeric=["minutes"], ranges={"minutes": MINUTES_RANGE}
+    )
     index = {node.name: i for i, node in enumerate(nodes)}
     minutes = np.full((len(nodes), len(nodes)), np.nan)
+    given_on = np.zeros((len(nodes), len(nodes)), dtype=int)
     for row in table.itertuples():
         for name in (row.origin, row.destination):
             if name not in index:
                 hint = did_you_mean(name, index)
                 raise InputError(Problem(path, f"unknown node {name!r}", line=row.source_line, hint=hint))
         i, j = index[row.origin], index[row.destination]
+        if given_on[i, j]:  # times are symmetric: A-B and B-A are one pair
+            raise InputError(
+                Problem(
+                    path,
+                    f"a second time for {row.origin} - {row.destination} (first on line {given_on[i, j]})",
+                    line=row.source_line,
+                    key="minutes",
+                    hint="one row per pair: times hold both ways",
+                )
+            )
         minutes[i, j] = minutes[j, i] = row.minutes
+        given_on[i, j] = given_on[j, i] = row.source_line
     for i, node in enumerate(nodes):
         if node.kind == "municipality":
             for j, other in enumerate(nodes):
@@ -497,7 +531,7 @@ def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snap
     persons = None
     if entry.persons is not None:
         persons_path = folder / entry.persons.file
-        table = read_table(persons_path, ["year", "knr", "sex", "age", "persons"], numeric=["year", "age", "persons"])
+        table = read_population(persons_path)
         persons = _persons_of_year(table, entry.persons.year, spec, persons_path)
     snapshot = Snapshot(year=year, persons=persons, look_ahead=entry.look_ahead)
     if entry.derived_from is not None:
@@ -523,9 +557,12 @@ class _Table:
     path: Path
     quarter: int | None = None
 
-    def read(self, columns: list[str], numeric: list[str]):
+    def read(self, columns: list[str], numeric: list[str], whole: list[str] = (), unique: list[str] = ()):
         wanted = columns if self.quarter is None else ["year", *columns]
-        table = read_table(self.path, wanted, numeric=numeric if self.quarter is None else ["year", *numeric])
+        keys = [*(["year"] if self.quarter is not None and unique else []), *unique]
+        table = read_table(
+            self.path, wanted, numeric=numeric if self.quarter is None else ["year", *numeric], whole=whole, unique=keys
+        )
         if self.quarter is None:
             return table
         rows = table[table["year"] == self.quarter]
@@ -538,6 +575,18 @@ def _source(folder: Path, entry: str | _QuarterSource) -> _Table:
     if isinstance(entry, str):
         return _Table(folder / entry)
     return _Table(folder / entry.file, entry.fourth_quarter)
+
+
+def read_population(path: Path):
+    """A population table: whole, non-negative persons, one row per year, municipality, sex and age 0-105."""
+    return read_table(
+        path,
+        ["year", "knr", "sex", "age", "persons"],
+        numeric=["year", "age", "persons"],
+        whole=["persons", "age"],
+        unique=["year", "knr", "sex", "age"],
+        ranges={"age": (0, MAX_AGE)},
+    )
 
 
 def _persons_of_year(table, year: int, spec: _RegionFile, path: Path) -> np.ndarray:
@@ -553,6 +602,9 @@ def _persons_of_year(table, year: int, spec: _RegionFile, path: Path) -> np.ndar
     for i, m in enumerate(spec.municipalities):
         if i not in seen:
             raise InputError(Problem(path, f"no persons for {m.name} in {year}"))
+        mine = rows[rows["knr"].isin([m.number, m.number_2020])]
+        for sex in SEXES:
+            check_every_age(set(mine.loc[mine["sex"] == sex, "age"].astype(int)), path, f"{m.name} in {year}: {sex}")
     persons = np.zeros((len(spec.municipalities), len(SEXES), MAX_AGE + 1), dtype=np.int64)
     by_sex_age = persons_by_sex_age(rows.assign(year=rows["knr"].map(index)), path)
     for i, counts in by_sex_age.items():
@@ -562,7 +614,7 @@ def _persons_of_year(table, year: int, spec: _RegionFile, path: Path) -> np.ndar
 
 def _commuting_matrix(source: _Table, region: RegionData) -> np.ndarray:
     columns = ["residence_knr", "workplace_knr", "employed_persons"]
-    table = source.read(columns, numeric=["employed_persons"])
+    table = source.read(columns, numeric=["employed_persons"], whole=["employed_persons"], unique=columns[:2])
     path = source.path
     spec = region._spec
     code_to_node: dict[str, int] = {}
