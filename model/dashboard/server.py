@@ -118,6 +118,16 @@ def open_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
+async def refuse(scope: dict, send: Callable, body: bytes, content_type: bytes) -> None:
+    """Refuse a request: a websocket is closed with 1008 (policy violation), a page gets 403 and `body`."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class OriginGate:
     """ASGI middleware: only requests addressed to this server, from pages this server served, get through.
 
@@ -138,21 +148,8 @@ class OriginGate:
         if scope["type"] not in ("http", "websocket") or self._allowed(dict(scope.get("headers", []))):
             await self.app(scope, receive, send)
             return
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
         body = b"This dashboard answers only to its own address, and to pages it served."
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await refuse(scope, send, body, b"text/plain; charset=utf-8")
 
     def _allowed(self, headers: dict[bytes, bytes]) -> bool:
         host = headers.get(b"host", b"").decode("latin-1")
@@ -212,25 +209,12 @@ class TokenGate:
         if self._valid(self._cookie(scope)):
             await self.app(scope, receive, send)
             return
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
         body = (
             b"<!DOCTYPE html><html><body style='font-family: sans-serif; margin: 3em'><h1>Token needed</h1>"
             b"<p>This dashboard asks for the token printed when it started: open the address "
             b"<code>http://HOST:PORT/?token=...</code> that <code>regionsim dashboard</code> printed.</p></body></html>"
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [
-                    (b"content-type", b"text/html; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await refuse(scope, send, body, b"text/html; charset=utf-8")
 
     def _valid(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
