@@ -29,7 +29,7 @@ from model.experiments.output_folder import claimed
 from model.experiments.run_folder import check_target, write_run
 from model.inputs.errors import InputError, Problem
 from model.inputs.region import cached_region
-from model.inputs.scenario import MAX_REPLICATES, MAX_SEED, Scenario
+from model.inputs.scenario import MAX_REPLICATES, MAX_SEED, Scenario, describe_strategy
 from model.inputs.uncertain import band_kind, manifest_entry, set_values
 from model.report.run_figures import plot_run
 from model.workflows import run_ensemble
@@ -175,6 +175,14 @@ def _report_failure(scenario: str, replicate: int, error: str) -> None:
 def _warn(scenario: Scenario) -> None:
     for note in scenario.warnings:
         errors.print(f"[bold yellow]warning:[/] {escape(note)}", markup=True, soft_wrap=True)
+
+
+def _print_strategies(scenario: Scenario) -> None:
+    """The strategies as resolved (after every extends), so a replaced list shows."""
+    strategies = scenario.levers.strategies
+    console.print(f"  strategies ({scenario.levers.cooperation}): {len(strategies) or 'none'}", markup=False)
+    for strategy in strategies:
+        console.print(f"  - {describe_strategy(strategy)}", markup=False, soft_wrap=True)
 
 
 def _outcomes(runs: list) -> pd.DataFrame:
@@ -421,8 +429,10 @@ def check(
     failed = []
     for path in scenarios:
         try:
-            _warn(Scenario.from_yaml(path))
+            scenario = Scenario.from_yaml(path)
+            _warn(scenario)
             console.print(f"ok: {path}")
+            _print_strategies(scenario)
         except InputError as error:
             failed.extend(error.problems)
     if failed:

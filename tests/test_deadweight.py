@@ -102,7 +102,7 @@ def _campus_programme(baseline, target: str) -> RegionModel:
         survival_boost=0.3,
         lag_years=0,
         target=target,
-        budget_mnok_per_year=5,
+        budget_mnok_per_year=75,  # 1.5 MNOK a supported spin-off (spinoff_support_mnok)
         **{"from": start},
     )
     _, with_programme = _programme(baseline, strategy, start + 1)

@@ -166,3 +166,30 @@ def test_extends_that_cannot_be_followed_is_one_located_line(tmp_path, monkeypat
     monkeypatch.setattr(Path, "read_text", refuse)
     code, output = _check(tmp_path / "private.yaml")
     assert code == 2 and "cannot read it (Permission denied)" in output
+
+
+def test_an_overlay_that_replaces_the_strategies_says_what_it_drops(tmp_path):
+    """A list is replaced, not merged: `check` names each dropped strategy and prints the resolved list."""
+    parent = ROOT / "scenarios" / "byregion_strategy.yaml"
+    overlay = tmp_path / "one.yaml"
+    overlay.write_text(
+        f"extends: {parent}\nname: one\nlevers:\n  strategies:\n"
+        "    - {type: growth_culture, startup_rate_multiplier: 1.08, budget_mnok_per_year: 3, from: 2027}\n",
+        encoding="utf-8",
+    )
+    scenario = Scenario.from_yaml(overlay)
+    parent_strategies = Scenario.from_yaml(parent).levers.strategies
+    assert len(scenario.levers.strategies) == 1 and len(parent_strategies) == 6
+    [note] = [w for w in scenario.warnings if "replaces the parent's list" in w]
+    assert note.startswith(f"{overlay}:4: ") and "5 dropped" in note
+    for kind in ("attract_businesses manufacturing", "commercialise_rnd campus", "business_services"):
+        assert kind in note
+    assert "byregion_strategy.yaml:13" in note  # each dropped strategy at its line in the parent
+    result = CliRunner().invoke(app, ["check", str(overlay)])
+    assert result.exit_code == 0
+    assert "strategies (joint): 1\n  - growth_culture -> regional 3 MNOK/yr 2027-horizon" in result.stdout
+    assert "5 dropped" in result.stderr
+    # Keeping the parent's list (or extending without `strategies`) gives no note.
+    keep = tmp_path / "keep.yaml"
+    keep.write_text(f"extends: {parent}\nname: keep\nlevers:\n  cooperation: fragmented\n", encoding="utf-8")
+    assert not any("replaces" in w for w in Scenario.from_yaml(keep).warnings)

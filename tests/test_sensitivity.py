@@ -27,7 +27,7 @@ def short(tmp_path_factory):
         "years: {start: 2026, end: 2029}\n"
         "levers:\n  cooperation: joint\n  strategies:\n"
         "    - {type: attract_businesses, sector: manufacturing, firms_per_year: 4, mean_jobs_per_firm: 30, "
-        "from: 2027, budget_mnok_per_year: 12}\n"
+        "from: 2027, budget_mnok_per_year: 48}\n"  # works on all four prospects at any plausible cost
     )
     return folder
 

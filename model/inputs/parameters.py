@@ -353,6 +353,91 @@ class Parameters(Strict):
         ge=0.01,
         le=1000,
     )
+    prospect_handling_mnok: float = param(
+        0.5,
+        "MNOK per prospect",
+        (0.2, 1.0),
+        "Assumption (no Norwegian figure in the project's sources): what working on one prospect costs "
+        "before any offer (dossier, visits, the reception team's time), about half a year of a "
+        "business developer at 1 MNOK a year with overheads. A programme works on as many prospects "
+        "as its budget gives this and the standard offer (attraction_cost_mnok); offers get what is "
+        "left after handling.",
+        ge=0,
+        le=100,
+    )
+    spinoff_support_mnok: float = param(
+        1.5,
+        "MNOK per supported spin-off",
+        (0.5, 4.0),
+        "Assumption: a supported spin-off's verification, incubation and pre-seed money in its "
+        "year; Norwegian commercialisation and incubator grants run at about 1-3 MNOK a project. "
+        "A budget below spinoffs_per_year times this supports fewer.",
+        ge=0.01,
+        le=100,
+    )
+    business_services_mnok_per_1000_jobs: float = param(
+        0.25,
+        "MNOK/year per 1 000 jobs at full level",
+        (0.1, 0.75),
+        "Assumption: the yearly cost of the full service level (exit hazard -10 %, hiring +20 %) "
+        "for 1 000 jobs of the target: one more business adviser (about 1 MNOK a year with "
+        "overheads) per 4 000 jobs, doubling a town's business office of 4-5 staff for its 17 500 "
+        "jobs. A lower level costs its share of that.",
+        ge=0.001,
+        le=100,
+    )
+    restructuring_mnok_per_1000_jobs: float = param(
+        1.0,
+        "MNOK/year per 1 000 sector jobs per 10 % gain",
+        (0.5, 3.0),
+        "Assumption: public money a year, over the programme's years, for a 10 % productivity "
+        "gain of 1 000 jobs of the sector in the target; municipal restructuring programmes "
+        "(omstillingsprogram) run at some 3-10 MNOK a year for six to eight years in places "
+        "with a few thousand industrial jobs.",
+        ge=0.001,
+        le=100,
+    )
+    growth_culture_mnok_per_10000_residents: float = param(
+        0.5,
+        "MNOK/year per 10 000 residents per 10 % more start-ups",
+        (0.2, 2.0),
+        "Assumption: the yearly cost of raising the target's start-up rate by 10 % (founder "
+        "centres, mentoring, entrepreneurship in schools), about half a staff year per 10 000 "
+        "residents.",
+        ge=0.001,
+        le=100,
+    )
+    dwelling_public_cost_mnok: float = param(
+        0.05,
+        "MNOK per extra dwelling",
+        (0.02, 0.2),
+        "Assumption: the municipality's share of roads, water, sewer and site work for one extra "
+        "dwelling that developer agreements do not cover; the dwelling itself is built by the "
+        "market.",
+        ge=0.001,
+        le=10,
+    )
+    amenity_mnok_per_1000_residents: float = param(
+        0.3,
+        "MNOK/year per 1 000 residents per 0.01 amenity a year",
+        (0.1, 1.0),
+        "Assumption: the yearly cost of raising the target's residential amenity index by 0.01 "
+        "(1 %) for 1 000 residents (town centre, parks, culture); the index is relative, so the "
+        "cost scales with the residents who enjoy it.",
+        ge=0.001,
+        le=100,
+    )
+    minute_saved_mnok: float = param(
+        200.0,
+        "MNOK per minute saved",
+        (50.0, 1000.0),
+        "Assumption (order of magnitude): the whole investment, whoever pays (mostly the state), "
+        "for one minute less between two nodes; trunk-road and railway projects of Norway's "
+        "transport plan cost some billions NOK for ten to twenty minutes. The budget over the "
+        "strategy's years must be the whole funding.",
+        ge=0.01,
+        le=100_000,
+    )
     attraction_labour_elasticity: float = param(
         1.0,
         "elasticity",

@@ -28,6 +28,7 @@ from model.inputs.region import (
     resolve_region_folder,
     year_ranges,
 )
+from model.inputs.scenario_warnings import implausible, unfunded
 from model.inputs.validation import Strict, validate_document
 from model.inputs.yamlio import Location, dotted, read_yaml
 
@@ -89,7 +90,13 @@ class Scenario(Strict):
         scenario = validate_document(document, cls)
         folder = _region_folder(document, scenario)
         _check_against_region(document, scenario, cached_region(folder))
-        notes = _implausible(document, scenario) + _uncalibrated(document, Path(path), folder)
+        region = cached_region(folder)
+        notes = (
+            document.notes
+            + implausible(document, scenario, region)
+            + unfunded(document, scenario, region)
+            + _uncalibrated(document, Path(path), folder)
+        )
         update = {"source": str(Path(path)), "region_folder": str(folder), "warnings": notes}
         return scenario.model_copy(update=update)
 
@@ -140,9 +147,16 @@ def _plain(value: Any) -> Any:
 class MergedDocument:
     """A scenario and the files it extends, merged; each key remembers its file."""
 
-    def __init__(self, data: dict[str, Any], origins: dict[Location, tuple[Path, int | None]]):
+    def __init__(
+        self,
+        data: dict[str, Any],
+        origins: dict[Location, tuple[Path, int | None]],
+        notes: tuple[str, ...] = (),
+    ):
         self.data = data
         self.origins = origins
+        self.notes = notes
+        """What the merge did that a reader of one file would not see (a replaced strategies list)."""
 
     def where(self, location: Location) -> tuple[Path, int | None]:
         """File and line of a key path (the file that set it)."""
@@ -199,9 +213,78 @@ def _merged(path: Path, chain: tuple[Path, ...]) -> MergedDocument:
         if isinstance(region, str) and (parent_path.parent / region).is_dir():
             parent.data["region"] = str((parent_path.parent / region).resolve())
     merged_data = _deep_merge(parent.data, data)
-    merged_origins = dict(parent.origins)
+    merged_origins = _surviving(parent.origins, data)
     merged_origins.update(origins)
-    return MergedDocument(merged_data, merged_origins)
+    notes = (*parent.notes, *_replaced_strategies(parent, document.data, path, line_of=document.lines))
+    return MergedDocument(merged_data, merged_origins, notes)
+
+
+def _surviving(origins: dict[Location, tuple[Path, int | None]], override: dict[str, Any]) -> dict:
+    """The parent's key lines that the overlay did not replace.
+
+    A value the overlay replaces whole (a list, a number) takes the parent's keys beneath it
+    with it: a key missing from the overlay's list must be blamed on the overlay, not on the
+    parent line where the replaced list once had it.
+    """
+
+    def replaced(location: Location) -> bool:
+        value = override
+        for depth, part in enumerate(location[:-1]):
+            if not isinstance(value, dict) or part not in value:
+                return False
+            value = value[part]
+            if not isinstance(value, dict):
+                return depth < len(location) - 1
+        return False
+
+    return {location: where for location, where in origins.items() if not replaced(location)}
+
+
+STRATEGIES = ("levers", "strategies")
+
+
+def _replaced_strategies(parent: MergedDocument, data: dict[str, Any], path: Path, line_of: dict) -> tuple[str, ...]:
+    """A note when an overlay's `levers.strategies` replaces its parent's list, naming what it drops.
+
+    Lists are replaced, not merged (a list has no keys to merge by); the note makes the rule
+    visible where it bites: an overlay listing one strategy silently dropping five.
+    """
+    levers, parent_levers = data.get("levers"), parent.data.get("levers")
+    if not (isinstance(levers, dict) and "strategies" in levers and isinstance(parent_levers, dict)):
+        return ()
+    old = parent_levers.get("strategies")
+    if not isinstance(old, list) or not old:
+        return ()
+    new = levers["strategies"] if isinstance(levers["strategies"], list) else []
+    dropped = [(i, s) for i, s in enumerate(old) if s not in new]
+    if not dropped:
+        return ()
+    names = "; ".join(f"{describe_strategy(s)} ({_file_line(parent, (*STRATEGIES, i))})" for i, s in dropped)
+    return (
+        f"{path}:{line_of.get(STRATEGIES)}: levers.strategies replaces the parent's list of {len(old)} "
+        f"(a list is replaced, not merged); {len(dropped)} dropped: {names}. To keep one, list it here too",
+    )
+
+
+def _file_line(document: MergedDocument, location: Location) -> str:
+    file, line = document.where(location)
+    return f"{file.name}:{line}"
+
+
+def describe_strategy(strategy: Any) -> str:
+    """One strategy in a few words: type, target and budget (a mapping as written, or a model)."""
+    if not isinstance(strategy, dict):
+        strategy = strategy.model_dump(by_alias=True)
+    words = [str(strategy.get("type", "?"))]
+    for key in ("sector", "source"):
+        if key in strategy:
+            words.append(str(strategy[key]))
+    words.append(f"-> {strategy.get('target', 'regional')}")
+    if strategy.get("budget_mnok_per_year"):
+        words.append(f"{strategy['budget_mnok_per_year']:g} MNOK/yr")
+    if strategy.get("from") is not None or strategy.get("to") is not None:
+        words.append(f"{strategy.get('from') or 'start'}-{strategy.get('to') or 'horizon'}")
+    return " ".join(words)
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -223,35 +306,6 @@ def _region_folder(document: MergedDocument, scenario: Scenario) -> Path:
         raise InputError(
             Problem(path, f"unknown region {scenario.region!r}", line=line, key="region", hint=error.args[0])
         ) from None
-
-
-def _implausible(document: MergedDocument, scenario: Scenario) -> tuple[str, ...]:
-    """Warnings for what is allowed but worth a second look.
-
-    Parameters outside their plausible range; strategies that start before the
-    reporting window (their spending and effects there count too).
-    """
-    notes = []
-    for i, strategy in enumerate(scenario.levers.strategies):
-        if strategy.start is not None and strategy.start < scenario.years.start:
-            path, line = document.where(("levers", "strategies", i, "from"))
-            notes.append(
-                f"{path}:{line}: levers.strategies[{i}].from = {strategy.start} is before the reporting window "
-                f"({scenario.years.start}-{scenario.years.end}); its spending and effects before then count too"
-            )
-    given = document.data.get("parameters") or {}
-    for name, field in Parameters.model_fields.items():
-        if name not in given:
-            continue
-        low, high = field.json_schema_extra["plausible"]
-        value = getattr(scenario.parameters, name)
-        if not low <= value <= high:
-            path, line = document.where(("parameters", name))
-            notes.append(
-                f"{path}:{line}: parameters.{name} = {value} lies outside the plausible range {low}-{high} "
-                "(docs/ODD.md)"
-            )
-    return tuple(notes)
 
 
 def _uncalibrated(document: MergedDocument, path: Path, region_folder: Path) -> tuple[str, ...]:

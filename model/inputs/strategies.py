@@ -12,9 +12,12 @@ from pydantic import Field, field_validator
 
 from model.inputs.errors import did_you_mean
 from model.inputs.sectors import BASIC_SECTORS, SECTOR_KEYS
-from model.inputs.strategy_base import StrategyBase
+from model.inputs.strategy_base import MAX_BUDGET_MNOK, StrategyBase
 
 BASIC_KEYS = tuple(SECTOR_KEYS[i] for i in BASIC_SECTORS)
+DWELLINGS_PER_1000 = (0.0, 10.0)  # plausible extra dwellings a year per 1 000 residents of the target
+DWELLINGS_PER_1000_NOTE = """Norway builds about 5 dwellings a year per 1 000 residents in all (SSB's
+building statistics: 25 000-35 000 a year), so 10 more would triple a place's building."""
 
 
 def check_sector(value: str, allowed: tuple[str, ...] = SECTOR_KEYS) -> str:
@@ -33,11 +36,11 @@ class AttractBusinesses(StrategyBase):
     type: Literal["attract_businesses"]
     sector: str
     """Sector of the firms courted (a sector key, usually a basic one)."""
-    firms_per_year: float = Field(ge=0, le=1000)
+    firms_per_year: float = Field(ge=0, le=1000, json_schema_extra={"plausible": [0, 20]})
     """Prospective firms the region works on each year (arrivals if every one succeeds). In a basic
     sector some may be establishments that come this year anyway: the programme cannot tell them
     apart, and those that take its offer are its deadweight (no such firms in the other sectors)."""
-    mean_jobs_per_firm: float = Field(gt=0, le=5000)
+    mean_jobs_per_firm: float = Field(gt=0, le=5000, json_schema_extra={"plausible": [2, 200]})
     """Mean positions of an arriving firm (jobs)."""
 
     @field_validator("sector")
@@ -53,13 +56,13 @@ class CommercialiseRnd(StrategyBase):
     source: Literal["campus", "industrial_research"]
     """Where the research is: the university campus (ICT and technical services in Gjøvik) or
     industrial research (manufacturing at Raufoss); locations come from the region's data."""
-    spinoffs_per_year: float = Field(ge=0, le=1000)
+    spinoffs_per_year: float = Field(ge=0, le=1000, json_schema_extra={"plausible": [0, 10]})
     """Spin-off firms the programme supports per year once the lag has passed. Some may be the
     source's own spin-offs that come anyway (deadweight); the programme gives them its survival
     boost too."""
-    survival_boost: float = Field(0.3, ge=0, le=1)
+    survival_boost: float = Field(0.3, ge=0, le=1, json_schema_extra={"plausible": [0, 0.5]})
     """Share by which a spin-off's exit hazard is lower than an ordinary firm's (0-1)."""
-    lag_years: int = Field(2, ge=0, le=30)
+    lag_years: int = Field(2, ge=0, le=30, json_schema_extra={"plausible": [0, 5]})
     """Years from the start of the programme to the first spin-offs."""
 
 
@@ -67,9 +70,9 @@ class BusinessServices(StrategyBase):
     """A business-friendly municipality: lower exit hazard, faster hiring."""
 
     type: Literal["business_services"]
-    exit_reduction: float = Field(ge=0, le=1)
+    exit_reduction: float = Field(ge=0, le=1, json_schema_extra={"plausible": [0, 0.2]})
     """Share by which firms' exit hazard falls in the target (0-1)."""
-    hiring_speedup: float = Field(ge=0, le=5)
+    hiring_speedup: float = Field(ge=0, le=5, json_schema_extra={"plausible": [0, 0.5]})
     """Relative rise of the chance that an open vacancy is filled in a round (0.2 = 20 % faster)."""
 
 
@@ -79,7 +82,7 @@ class RestructureIndustry(StrategyBase):
     type: Literal["restructure_industry"]
     sector: str
     """Sector whose firms restructure (a basic sector)."""
-    productivity_gain: float = Field(gt=0, le=0.9)
+    productivity_gain: float = Field(gt=0, le=0.9, json_schema_extra={"plausible": [0.02, 0.3]})
     """Output per worker rises by this share: positions fall to 1/(1 + gain) at once, competitiveness rises."""
 
     @field_validator("sector")
@@ -92,9 +95,9 @@ class GrowthCulture(StrategyBase):
     """More entrepreneurship, and tolerance of failure, in the market sectors."""
 
     type: Literal["growth_culture"]
-    startup_rate_multiplier: float = Field(ge=1, le=10)
+    startup_rate_multiplier: float = Field(ge=1, le=10, json_schema_extra={"plausible": [1, 1.5]})
     """Start-ups per year in the market sectors relative to the ordinary rate (1.3 = 30 % more; at least 1)."""
-    early_exit_multiplier: float = Field(1.3, ge=1, le=5)
+    early_exit_multiplier: float = Field(1.3, ge=1, le=5, json_schema_extra={"plausible": [1, 2]})
     """Excess exit hazard of young firms founded under the programme, relative to ordinary ones."""
 
 
@@ -102,9 +105,9 @@ class Housing(StrategyBase):
     """More dwellings and residential amenity in the target."""
 
     type: Literal["housing"]
-    dwellings_per_year: float = Field(ge=0, le=100_000)
+    dwellings_per_year: float = Field(ge=0, le=100_000)  # plausible: per resident, DWELLINGS_PER_1000
     """Dwellings built each active year on top of the ordinary construction."""
-    amenity_gain: float = Field(0.0, ge=0, le=1)
+    amenity_gain: float = Field(0.0, ge=0, le=1, json_schema_extra={"plausible": [0, 0.15]})
     """Rise of the residential amenity index over the programme (0.05 = 5 % more attractive), kept after."""
 
 
@@ -116,8 +119,12 @@ class Infrastructure(StrategyBase):
     """A municipality or daily outside node (e.g. Gjøvik)."""
     to_node: str
     """Another municipality or daily outside node (e.g. Oslo)."""
-    minutes_saved: float = Field(gt=0, le=300)
+    minutes_saved: float = Field(gt=0, le=300, json_schema_extra={"plausible": [1, 30]})
     """Commuting minutes saved between the two nodes from the first year on (kept after)."""
+    state_funding_mnok_per_year: float = Field(0.0, ge=0, le=MAX_BUDGET_MNOK)
+    """Money from the state (or others) for the link in each active year, in MNOK: with the region's
+    budget it pays for the minutes saved (docs/ODD.md: minute_saved_mnok), but it is not the region's
+    cost and is left out of its cost per job."""
 
 
 STRATEGY_CLASSES = (

@@ -50,10 +50,22 @@ def problems_from(error: ValidationError, document: Document, schema: type[BaseM
             and item is not _first(items, location)
         ):
             continue
+        if item["type"] == "missing" and _misspelt(location, items):
+            continue  # the unknown key beside it says "did you mean ...": one fault, one line
         message, hint, location = _describe(item, location, document.data, schema)
         path, line = document.where(location)
         problems.append(Problem(path, message, line=line, key=dotted(location) or None, hint=hint))
     return problems
+
+
+def _misspelt(location: tuple, items: list) -> bool:
+    """Whether a missing key has a misspelling of it among the unknown keys of the same mapping."""
+    return any(
+        other["type"] == "extra_forbidden"
+        and loc[:-1] == location[:-1]
+        and did_you_mean(str(loc[-1]), [str(location[-1])]) is not None
+        for loc, other in items
+    )
 
 
 def _first(items: list, location: tuple) -> dict:

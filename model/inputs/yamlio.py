@@ -122,7 +122,11 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, location)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*location, i)) for i, item in enumerate(node.value)]
+            items = []
+            for i, item in enumerate(node.value):
+                self.lines[(*location, i)] = item.start_mark.line + 1
+                items.append(self.build(item, (*location, i)))
+            return items
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:

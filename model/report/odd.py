@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from model.inputs.context import NATIONAL_GROWTH_NOTE, NATIONAL_GROWTH_PLAUSIBLE, Context
 from model.inputs.parameters import Parameters
-from model.inputs.strategies import STRATEGY_CLASSES
+from model.inputs.strategies import DWELLINGS_PER_1000, DWELLINGS_PER_1000_NOTE, STRATEGY_CLASSES
 
 ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 MARKERS = {
@@ -48,7 +48,13 @@ def strategies_table() -> str:
     tables = []
     for cls in STRATEGY_CLASSES:
         kind = cls.model_fields["type"].annotation.__args__[0]
-        tables.append(f"**`{kind}`** — {cls.__doc__.strip()}\n\n{_fields_table(cls, 'field', skip=('type',))}")
+        table = _fields_table(cls, "field", skip=("type",), plausible=True)
+        tables.append(f"**`{kind}`** — {cls.__doc__.strip()}\n\n{table}")
+    low, high = DWELLINGS_PER_1000
+    tables.append(
+        f"Plausible `dwellings_per_year`: {low:g} – {high:g} a year per 1 000 residents of the target. "
+        + _inline(DWELLINGS_PER_1000_NOTE)
+    )
     return "\n\n".join(tables)
 
 

@@ -38,6 +38,7 @@ from model.inputs.strategies import (
     Infrastructure,
     RestructureIndustry,
 )
+from model.inputs.strategy_funding import funded_strategies
 from model.simulation.firms import Origin
 from model.simulation.randomness import Draws, poisson_from_uniform, stochastic_round
 from model.simulation.signals import response
@@ -75,11 +76,15 @@ class StrategyEffects:
     """The scenario's strategies, resolved against the region, acting year by year."""
 
     def __init__(self, levers: Levers, model: RegionModel):
-        self.levers = levers
         self.start, self.horizon = model.scenario.years.start, model.end_year
         self.region = model.region
         self.restructured: set[int] = set()
         self.targets = [self._target(s.target) for s in levers.strategies]
+        self.funding = funded_strategies(
+            levers, self.targets, model.region.snapshot(model.base_year), model.p, (self.start, self.horizon)
+        )
+        # What acts is what the budget buys (model/inputs/strategy_funding.py); the budget is spent in full.
+        self.levers = levers.model_copy(update={"strategies": [f.acting for f in self.funding]})
 
     def _target(self, target: str) -> np.ndarray:
         if target == "regional":
@@ -268,7 +273,10 @@ class StrategyEffects:
         labour = min(
             1.0, float(response(model.vacancy_signal, model.base_vacancy_rate, -p.attraction_labour_elasticity))
         )
-        per_prospect = strategy.budget_mnok_per_year / max(strategy.firms_per_year, 1e-9)
+        # Handling comes first; the offer is what is left (at least the standard offer once funded).
+        per_prospect = max(
+            strategy.budget_mnok_per_year / max(strategy.firms_per_year, 1e-9) - p.prospect_handling_mnok, 0.0
+        )
         land = np.array([mu_.business_land_ha for mu_ in model.municipalities])
         positions = model.pool_positions.reshape(model.n_municipalities, -1)
         cluster = positions[:, SECTOR_INDEX[strategy.sector]] / np.maximum(positions.sum(axis=1), 1)
