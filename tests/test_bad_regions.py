@@ -45,6 +45,9 @@ def corrupt_copy(tmp_path: Path, case: dict) -> Path:
         text = "".join(line + (line if re.match(case["duplicate"], line) else "") for line in lines)
     if "delete" in case:
         text = "".join(line for line in lines if not re.match(case["delete"], line))
+    if "substitute" in case:  # a regular expression on every line: [pattern, replacement]
+        pattern, replacement = case["substitute"]
+        text = "".join(re.sub(pattern, replacement, line) for line in lines)
     if "append" in case:
         text += case["append"] + "\n"
     if case.get("prepend_bom"):

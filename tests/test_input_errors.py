@@ -193,3 +193,15 @@ def test_an_overlay_that_replaces_the_strategies_says_what_it_drops(tmp_path):
     keep = tmp_path / "keep.yaml"
     keep.write_text(f"extends: {parent}\nname: keep\nlevers:\n  cooperation: fragmented\n", encoding="utf-8")
     assert not any("replaces" in w for w in Scenario.from_yaml(keep).warnings)
+
+
+def test_an_employment_rate_the_participation_table_cannot_reach_is_a_message():
+    """The backstop behind the data check: no root-finder error, a named problem with a hint."""
+    import numpy as np
+
+    from model.simulation.labour_supply import scaled_participation
+
+    table, population = np.full((2, 106), 0.7), np.full((2, 106), 1000.0)
+    assert scaled_participation(table, population, 0.68, 0.03)[1] > 0
+    with pytest.raises(InputError, match="employment rate of 0.010 is out of reach"):
+        scaled_participation(table, population, 0.01, 0.03)

@@ -217,6 +217,9 @@ def _fertility(path: Path) -> dict[int, np.ndarray]:
     return rates
 
 
+MAX_NATIONAL_PERSONS_PER_CELL = 200_000  # Norway's largest one-year cohort of one sex is about 45 000
+
+
 def _population(path: Path) -> dict[int, np.ndarray]:
     table = read_table(
         path,
@@ -224,7 +227,7 @@ def _population(path: Path) -> dict[int, np.ndarray]:
         numeric=["year", "age", "persons"],
         whole=["persons", "age"],
         unique=["year", "sex", "age"],
-        ranges={"age": (0, MAX_AGE)},
+        ranges={"age": (0, MAX_AGE), "persons": (0, MAX_NATIONAL_PERSONS_PER_CELL)},
     )
     return persons_by_sex_age(table, path)
 

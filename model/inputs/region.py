@@ -547,7 +547,28 @@ def _load_snapshot(region: RegionData, year: int, entry: _SnapshotEntry) -> Snap
         snapshot.jobs_by_sector = _jobs_by_sector(_source(folder, entry.jobs_by_sector), region, snapshot.commuting)
         snapshot.national_employment_rate = _national_employment_rate(_source(folder, entry.employment))
         _check_employment(_source(folder, entry.employment), region, snapshot.commuting)
+    if snapshot.has_jobs and snapshot.has_persons:
+        _check_residents(snapshot, region, persons_path)
     return snapshot
+
+
+def _check_residents(snapshot: Snapshot, region: RegionData, path: Path) -> None:
+    """No municipality has more employed residents (the commuting table's rows) than persons aged 15-74."""
+    employed = snapshot.commuting[: region.n_municipalities].sum(axis=1)
+    persons = snapshot.persons[:, :, 15:75].sum(axis=(1, 2))
+    problems = [
+        Problem(
+            path,
+            f"{name} in {snapshot.year}: {persons[i]} persons aged 15-74, but {employed[i]} employed residents "
+            "in the commuting table",
+            key="persons",
+            hint="the population table lacks the municipality's residents, or its rows are for another year",
+        )
+        for i, name in enumerate(region.municipalities)
+        if employed[i] > persons[i]
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 @dataclass(frozen=True)
@@ -577,6 +598,10 @@ def _source(folder: Path, entry: str | _QuarterSource) -> _Table:
     return _Table(folder / entry.file, entry.fourth_quarter)
 
 
+MAX_PERSONS_PER_CELL = 100_000
+"""Persons of one municipality, sex and age at most: Oslo's largest is about 6 000, Norway's about 45 000."""
+
+
 def read_population(path: Path):
     """A population table: whole, non-negative persons, one row per year, municipality, sex and age 0-105."""
     return read_table(
@@ -585,7 +610,7 @@ def read_population(path: Path):
         numeric=["year", "age", "persons"],
         whole=["persons", "age"],
         unique=["year", "knr", "sex", "age"],
-        ranges={"age": (0, MAX_AGE)},
+        ranges={"age": (0, MAX_AGE), "persons": (0, MAX_PERSONS_PER_CELL)},
     )
 
 
@@ -678,6 +703,10 @@ def _check_employment(source: _Table, region: RegionData, commuting: np.ndarray)
             )
 
 
+NATIONAL_EMPLOYMENT_RATE_RANGE = (0.4, 0.9)
+"""Employed over persons aged 15-74 in Norway that the model accepts (SSB 11618: 0.65-0.70 since 2000)."""
+
+
 def _national_employment_rate(source: _Table) -> float:
     columns = ["knr", "population_15_74", "employed_residents_15_74"]
     table = source.read(columns, numeric=columns[1:])
@@ -685,5 +714,30 @@ def _national_employment_rate(source: _Table) -> float:
     national = table[table["knr"] == "0000"]
     if len(national) != 1:
         raise InputError(Problem(path, "needs one row with knr 0000 for Norway", key="knr"))
+    problems = [
+        Problem(
+            path,
+            f"{int(row['employed_residents_15_74'])} employed residents but {int(row['population_15_74'])} persons "
+            "aged 15-74",
+            line=int(row["source_line"]),
+            key="employed_residents_15_74",
+            hint="employed residents are a part of the population",
+        )
+        for _, row in table[table["employed_residents_15_74"] > table["population_15_74"]].iterrows()
+    ]
     row = national.iloc[0]
-    return float(row["employed_residents_15_74"] / row["population_15_74"])
+    rate = row["employed_residents_15_74"] / row["population_15_74"] if row["population_15_74"] > 0 else 0.0
+    low, high = NATIONAL_EMPLOYMENT_RATE_RANGE
+    if not problems and not low <= rate <= high:
+        problems.append(
+            Problem(
+                path,
+                f"Norway's employment rate is {rate:.3f} (employed residents over persons aged 15-74)",
+                line=int(row["source_line"]),
+                key="employed_residents_15_74",
+                hint=f"it has been 0.65-0.70 since 2000; the model accepts {low}-{high}",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return float(rate)

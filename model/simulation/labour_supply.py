@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
+from model.inputs.errors import InputError, Problem
 from model.simulation.firms import FirmTable
 from model.simulation.persons import Persons, Status
 from model.simulation.randomness import Draws
@@ -21,6 +22,7 @@ STUDENT_AGE_UNTIL = 24  # not in the labour force at 15-24: student
 RETIREMENT_AGE_FROM = 62  # not in the labour force from 62: retired (earliest pension age)
 WORKING_AGE = (15, 74)  # ages at which SSB counts employment
 MAX_PARTICIPATION = 0.98  # some never join the labour force, however tight the market
+FACTOR_RANGE = (0.2, 5.0)  # how far the participation table may be scaled to meet Norway's employment rate
 
 
 def scaled_participation(
@@ -44,7 +46,18 @@ def scaled_participation(
     def excess(factor: float) -> float:
         return float((np.minimum(table * factor, MAX_PARTICIPATION) * population).sum() - target)
 
-    factor = brentq(excess, 0.2, 5.0)
+    if excess(FACTOR_RANGE[0]) > 0 or excess(FACTOR_RANGE[1]) < 0:
+        reachable = [target / working + excess(f) / working for f in FACTOR_RANGE]
+        raise InputError(
+            Problem(
+                "national participation",
+                f"an employment rate of {employment_rate:.3f} is out of reach of the participation table "
+                f"(scaled {FACTOR_RANGE[0]}-{FACTOR_RANGE[1]} times, it gives "
+                f"{reachable[0] * (1 - unemployment):.3f}-{reachable[1] * (1 - unemployment):.3f})",
+                hint="check the employment table's row 0000 and labour_force_participation.csv",
+            )
+        )
+    factor = brentq(excess, *FACTOR_RANGE)
     shares = np.minimum(table * factor, MAX_PARTICIPATION)
     shares[:, :low] = 0
     shares[:, high + 1 :] = 0
