@@ -153,6 +153,7 @@ def test_names_that_could_leave_the_scenarios_folder_are_refused(edited, folder,
     with pytest.raises(InputError) as raised:
         library.save(edited, folder, name)
     assert raised.value.problems[0].key == "name"
+    assert str(raised.value).startswith(f"{folder}: name: ")  # the folder, then the key: never "name: name:"
     assert set(folder.parent.rglob("*")) == before
 
 

@@ -90,7 +90,7 @@ def target(folder: Path, name: str) -> Path:
         InputError: the name is not a plain word (it could leave the folder) or the path is not a plain file.
     """
     if not NAME.fullmatch(name or ""):
-        raise InputError(Problem("name", f"{name!r} cannot be a file name here", key="name", hint=NAME_HINT))
+        raise InputError(Problem(folder, f"{name!r} cannot be a file name here", key="name", hint=NAME_HINT))
     path = folder / f"{name}.yaml"
     if path.resolve().parent != folder.resolve() or path.is_symlink() or (path.exists() and not path.is_file()):
         raise InputError(Problem(path, "not a plain file in the scenarios folder", key="name", hint=NAME_HINT))

@@ -332,7 +332,7 @@ def _check_against_region(document: MergedDocument, scenario: Scenario, region: 
 
     def problem(location: tuple, message: str, hint: str | None = None) -> None:
         path, line = document.where(location)
-        problems.append(Problem(path, message, line=line, key=dotted(location), hint=hint))
+        problems.append(Problem(path, message, line=line, key=dotted(location, document.data), hint=hint))
 
     base = scenario.base_year if scenario.base_year is not None else region.latest_snapshot
     if base not in region.snapshot_years:

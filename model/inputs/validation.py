@@ -54,7 +54,7 @@ def problems_from(error: ValidationError, document: Document, schema: type[BaseM
             continue  # the unknown key beside it says "did you mean ...": one fault, one line
         message, hint, location = _describe(item, location, document.data, schema)
         path, line = document.where(location)
-        problems.append(Problem(path, message, line=line, key=dotted(location) or None, hint=hint))
+        problems.append(Problem(path, message, line=line, key=dotted(location, document.data) or None, hint=hint))
     return problems
 
 
@@ -87,6 +87,13 @@ def _describe(item: dict, location: tuple, data: Any, schema: type[BaseModel]) -
         return "unknown key", hint, location
     if kind == "missing":
         return "required key is missing", None, location
+    if kind == "invalid_key":
+        written = str(item.get("input")).lower() if isinstance(item.get("input"), bool) else item.get("input")
+        return (
+            f"{written} is not a key here",
+            "keys are names: YAML reads numbers and yes/no/true/false as values",
+            location,
+        )
     if kind == "union_tag_invalid":
         tag, expected = item["ctx"]["tag"], [t.strip(" '") for t in item["ctx"]["expected_tags"].split(",")]
         hint = did_you_mean(str(tag), expected) or "types: " + ", ".join(expected)

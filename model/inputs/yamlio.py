@@ -167,12 +167,32 @@ class _Builder:
         return result
 
 
-def dotted(location: Location) -> str:
-    """A key path as it reads in a message: ``levers.strategies[0].sector``."""
+def dotted(location: Location, data: Any = None) -> str:
+    """A key path as it reads in a message: ``levers.strategies[0].sector``.
+
+    With the document's data, a number or yes/no written as a mapping key reads as written
+    (``parameters.1``, ``context.true``), not as a list position.
+    """
     text = ""
     for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(data, dict):  # the key as written: pydantic gives True back as 1
+            part = next((k for k in data if k == part and type(k) is not type(part)), part)
+        index = isinstance(part, int) and not isinstance(part, bool) and not isinstance(data, dict)
+        if index:
+            text += f"[{part}]"
+        else:
+            word = str(part).lower() if isinstance(part, bool) else str(part)
+            text += f".{word}" if text else word
+        data = _child(data, part)
     return text
+
+
+def _child(data: Any, part: Any) -> Any:
+    if isinstance(data, dict):
+        return data.get(part)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return None
 
 
 def _syntax_hint(problem: str) -> str:
