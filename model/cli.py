@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from model.experiments.comparison import MIN_REPLICATES, versus_counterfactual
 from model.experiments.ensemble import EnsembleFailed, uncertainty_draws
 from model.experiments.executors import ExecutorChoice, Task, executor
+from model.experiments.interrupted import Interrupted
 from model.experiments.output_folder import claimed
 from model.experiments.run_folder import check_target, write_run
 from model.inputs.errors import InputError, Problem
@@ -44,6 +45,7 @@ errors = Console(stderr=True, highlight=False)
 console = Console(highlight=False)
 
 BAD_INPUT = 2
+INTERRUPTED = 130  # as a shell reports a job ended by SIGINT
 
 # Options shared by the commands that run many replicates.
 Workers = Annotated[int | None, typer.Option(help="Local processes (default: all cores; 1: this process).", min=1)]
@@ -154,6 +156,9 @@ def run(
             )
     except InputError as error:
         fail(error)
+    except KeyboardInterrupt:  # the workers are stopped; a run folder is written whole at its end, or not at all
+        errors.print("[bold yellow]interrupted: nothing written[/] (compare keeps finished replicates for --resume)")
+        raise typer.Exit(INTERRUPTED) from None
     seconds = sum(r.seconds for r in all_runs)
     console.print(
         f"{resolved.name}: {len(finished)} replicate(s), {base}-{resolved.years.end}, "
@@ -301,7 +306,7 @@ def calibrate(
     _one_executor(workers, dask_local, scheduler)
     options = dict(out=out, workers=workers, dask_local=dask_local, scheduler=scheduler, resume=resume)
     result = _with_progress(
-        quiet, "calibrate", "evaluations", partial(run_calibration, config, overwrite=overwrite, **options)
+        quiet, "calibrate", "runs", partial(run_calibration, config, overwrite=overwrite, **options)
     )
     values = ", ".join(f"{k} = {v:.4g}" for k, v in result.best.items())
     console.print(f"best of {result.evaluations} evaluations: loss {result.loss:.5f}; {values}", soft_wrap=True)
@@ -385,6 +390,8 @@ def backtest(
         )
     except InputError as error:
         fail(error)
+    except Interrupted as interrupted:
+        stopped(interrupted)
     from model.report.backtest_report import population_table
 
     table = population_table(result.summary, uncertainty=result.uncertainty).set_index("horizon")
@@ -569,7 +576,7 @@ def region_calibrate(
     fit = _with_progress(
         quiet,
         "calibrate",
-        "evaluations",
+        "runs",
         partial(calibrate_region, name, scheduler=scheduler, resume=resume, overwrite=overwrite, **options),
     )
     calibration = fit.calibration
@@ -657,6 +664,14 @@ def _with_progress(quiet: bool, label: str, unit: str, work: Callable):
             return work(progress=lambda done, total: progress.update(task, completed=done, total=total))
     except InputError as error:
         fail(error)
+    except Interrupted as interrupted:
+        stopped(interrupted)
+
+
+def stopped(interrupted: Interrupted) -> None:
+    """Ctrl-C: say what was kept and how to resume; exit 130, as a shell does for SIGINT."""
+    errors.print(f"[bold yellow]{escape(interrupted.advice())}[/]", markup=True, soft_wrap=True)
+    raise typer.Exit(INTERRUPTED)
 
 
 def _progress(quiet: bool, unit: str = "years") -> Progress:

@@ -179,3 +179,45 @@ def test_a_small_count_is_judged_against_a_floor_not_its_own_size():
     assert table["infants"] == pytest.approx(17 / 100)
     assert table["population"] == pytest.approx(-525.6 / 52560)
     assert table["share_0_5"] == pytest.approx(0.01 / 0.05)
+
+
+def test_ctrl_c_keeps_each_finished_candidate_and_says_how_to_resume(tmp_path):
+    """SIGINT mid-batch: exit 130 with the resume command, candidates finished so far on disk, --resume re-uses them."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    short = tmp_path / "short_hindcast.yaml"
+    short.write_text(f"name: short_hindcast\nextends: {HINDCAST}\nyears: {{start: 2005, end: 2008}}\n")
+    config = tmp_path / "tiny.yaml"
+    settings = {
+        "scenario": short.name,
+        "free": {"migration_peak_rate": [0.10, 0.18], "context.fertility_scaling": [0.8, 1.1]},
+        "targets": {"population": 1.0},
+        "fit_years": [2005, 2006],
+        "test_years": [2007, 2008],
+        "age_structure_years": {"fit": 2006, "test": 2008},
+        "replicates": 1,
+        "report_replicates": 1,
+        "optimiser": {"maxiter": 2, "popsize": 10},  # batches of 20 candidates
+    }
+    config.write_text(yaml.safe_dump(settings))
+    out = tmp_path / "fit"
+    command = [sys.executable, "-m", "model.cli", "calibrate", str(config), "--out", str(out), "--workers", "2"]
+    job = subprocess.Popen([*command, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    evaluations = out / "evaluations.csv"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and (not evaluations.is_file() or len(pd.read_csv(evaluations)) < 2):
+        time.sleep(0.2)
+    job.send_signal(signal.SIGINT)
+    assert job.wait(timeout=30) == 130
+    stderr = job.stderr.read()
+    assert f"kept in {out}; to go on, run the same command with --out {out} --resume" in stderr, stderr
+    kept = pd.read_csv(evaluations)
+    assert 2 <= len(kept) < 20  # inside the first batch: each candidate was written as it finished
+    resumed = subprocess.run([*command, "--quiet", "--resume"], capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    final = pd.read_csv(evaluations)
+    merged = kept.merge(final, on=list(settings["free"]), suffixes=("_kept", "_final"))
+    assert len(merged) == len(kept) and (merged["loss_kept"] == merged["loss_final"]).all()

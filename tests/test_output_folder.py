@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -164,7 +165,8 @@ def test_a_terminated_run_leaves_no_claim_and_no_partial_folder(tiny, tmp_path):
         time.sleep(0.1)
     assert lock_path(out).exists(), "the run never claimed its folder"
     job.send_signal(signal.SIGTERM)
-    assert job.wait(timeout=60) == 143
+    code = job.wait(timeout=60)
+    assert code == 143, (code, job.stderr.read().decode())
     assert list(tmp_path.glob(".killed*")) == [] and not out.exists()
 
 
@@ -185,3 +187,58 @@ def test_resume_refuses_a_folder_made_from_other_data_or_code(tiny, tmp_path, mo
     before = digest([data])
     (data / "municipalities.csv").write_text("# source\nname,amenity\nGjøvik,0.5\n", encoding="utf-8")
     assert digest([data]) != before
+
+
+def _children(pid: int) -> set[int]:
+    """The process's child processes (Linux /proc)."""
+    found = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as file:
+            found |= {int(child) for child in file.read().split()}
+    return found
+
+
+def test_ctrl_c_stops_the_workers_keeps_what_finished_and_says_how_to_resume(tiny, tmp_path):
+    """SIGINT to `compare` alone: its pool ends at once, exit 130, the finished replicates stay, --resume ends it."""
+    import signal
+    import time
+
+    longer = tmp_path / "longer.yaml"
+    longer.write_text(f"extends: {tiny}\nname: longer\nyears: {{start: 2026, end: 2034}}\nreplicates: 8\n", "utf-8")
+    out = tmp_path / "cmp"
+    command = [
+        sys.executable,
+        "-m",
+        "model.cli",
+        "compare",
+        str(longer),
+        "--out",
+        str(out),
+        "--quiet",
+        "--workers",
+        "2",
+    ]
+    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not list(out.glob("replicates/*/outcomes-r*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    kept = sorted(out.glob("replicates/*/outcomes-r*.parquet"))
+    assert kept, "no replicate finished in time"
+    workers = _children(job.pid)
+    assert workers, "the pool has no workers"
+    job.send_signal(signal.SIGINT)
+    assert job.wait(timeout=30) == 130
+    stderr = job.stderr.read()
+    assert f"to go on, run the same command with --out {out} --resume" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 10  # the resource tracker ends when its pipe closes; workers at once
+    while [pid for pid in workers if os.path.exists(f"/proc/{pid}")] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers if os.path.exists(f"/proc/{pid}")}
+    assert not alive, f"workers outlived their job: {alive}"
+    assert not lock_path(out).exists()
+    assert set(kept) <= set(out.glob("replicates/*/outcomes-r*.parquet"))
+    before = {path: path.stat().st_mtime_ns for path in kept}
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(list(out.glob("replicates/*/outcomes-r*.parquet"))) == 8
+    assert all(path.stat().st_mtime_ns == mtime for path, mtime in before.items())  # kept, not run again

@@ -21,6 +21,7 @@ import pandas as pd
 
 from model.experiments.executors import ExecutorChoice, Outcome, Task, executor
 from model.experiments.fingerprint import fingerprints
+from model.experiments.interrupted import Interrupted
 from model.experiments.output_folder import claimed, mark, slug
 from model.experiments.run_folder import build_versions, git_commit
 from model.experiments.runner import as_scenario
@@ -205,12 +206,15 @@ def run_ensemble(
             progress(done, total)
         started = time.perf_counter()
         if tasks:
-            with executor(choice) as run:
-                for outcome in run(tasks):
-                    _keep(outcome, store, ensemble)
-                    done += 1
-                    if progress:
-                        progress(done, total)
+            try:
+                with executor(choice) as run:
+                    for outcome in run(tasks):
+                        _keep(outcome, store, ensemble)
+                        done += 1
+                        if progress:
+                            progress(done, total)
+            except KeyboardInterrupt:
+                raise Interrupted(Path(out), f"{done} of {total} replicates") from None
         ensemble.seconds = time.perf_counter() - started
         if tasks and ensemble.failures and not ensemble.complete_replicates():
             raise EnsembleFailed(ensemble)

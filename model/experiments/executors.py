@@ -78,16 +78,29 @@ def executor(choice: ExecutorChoice) -> Iterator:
         yield _serial
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, context, initializer=follow_parent, initargs=(os.getpid(),)) as pool:
+    pool = ProcessPoolExecutor(workers, context, initializer=follow_parent, initargs=(os.getpid(),))
 
-        def run(tasks: list[Task]) -> Iterator[Outcome]:
-            futures = {pool.submit(run_task, task): task for task in tasks}
-            for future in as_completed(futures):
-                error = future.exception()
-                task = futures[future]
-                yield Outcome(task, error=_describe(error)) if error else Outcome(task, result=future.result())
+    def run(tasks: list[Task]) -> Iterator[Outcome]:
+        futures = {pool.submit(run_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            error = future.exception()
+            task = futures[future]
+            yield Outcome(task, error=_describe(error)) if error else Outcome(task, result=future.result())
 
+    try:
         yield run
+    except BaseException:
+        stop_now(pool)  # Ctrl-C or a failure: waiting for the queued tasks would go on for minutes
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued tasks and end the running ones (their results are lost; finished ones are kept)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # Python 3.11 has no public way
+        process.terminate()
 
 
 def follow_parent(parent: int) -> None:

@@ -45,6 +45,7 @@ from SALib.sample import sobol as sobol_sample
 from model.experiments.evaluate import horizon_values
 from model.experiments.executors import ExecutorChoice, Task, executor
 from model.experiments.fingerprint import fingerprints
+from model.experiments.interrupted import Interrupted
 from model.experiments.run_folder import default_run_folder
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs import uncertain
@@ -323,26 +324,30 @@ def sensitivity(
     if progress:
         progress(len(rows), total)
     if tasks:
-        with executor(ExecutorChoice(workers=workers, dask_local=dask_local, scheduler=scheduler)) as run:
-            for count, outcome in enumerate(run(tasks), start=1):
-                if outcome.error:
-                    _save_runs(folder, rows)
-                    raise InputError(Problem(config_path, f"a sample run failed: {outcome.error}"))
-                method, sample, variant = outcome.task.scenario.name.split(":")
-                values = horizon_values(outcome.result.outcomes)
-                rows.append(
-                    {
-                        "method": method,
-                        "sample": int(sample),
-                        "variant": variant,
-                        "replicate": outcome.task.replicate,
-                        **{k: v for k, v in values.items() if k.startswith(("population_", "jobs_"))},
-                    }
-                )
-                if count % SAVE_EVERY == 0:
-                    _save_runs(folder, rows)
-                if progress:
-                    progress(len(rows), total)
+        try:
+            with executor(ExecutorChoice(workers=workers, dask_local=dask_local, scheduler=scheduler)) as run:
+                for count, outcome in enumerate(run(tasks), start=1):
+                    if outcome.error:
+                        _save_runs(folder, rows)
+                        raise InputError(Problem(config_path, f"a sample run failed: {outcome.error}"))
+                    method, sample, variant = outcome.task.scenario.name.split(":")
+                    values = horizon_values(outcome.result.outcomes)
+                    rows.append(
+                        {
+                            "method": method,
+                            "sample": int(sample),
+                            "variant": variant,
+                            "replicate": outcome.task.replicate,
+                            **{k: v for k, v in values.items() if k.startswith(("population_", "jobs_"))},
+                        }
+                    )
+                    if count % SAVE_EVERY == 0:
+                        _save_runs(folder, rows)
+                    if progress:
+                        progress(len(rows), total)
+        except KeyboardInterrupt:
+            _save_runs(folder, rows)
+            raise Interrupted(folder, f"{len(rows)} of {total} runs") from None
     _save_runs(folder, rows)
     # Runs finish in any order; sorted, the indices are the same on any executor.
     runs = pd.DataFrame(rows).sort_values(["method", "sample", "variant", "replicate"], ignore_index=True)

@@ -48,6 +48,8 @@ from model.experiments.calibration.origin import (
 from model.experiments.calibration.persistence import migration_persistence
 from model.experiments.ensemble import manifest, run_ensemble
 from model.experiments.fingerprint import fingerprints
+from model.experiments.interrupted import Interrupted
+from model.experiments.output_folder import claimed
 from model.experiments.run_folder import build_versions, git_commit
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs.errors import InputError, Problem
@@ -138,48 +140,56 @@ def run_backtest(
         "template": base,
         "config": None if generic is None else generic.model_dump(mode="json"),
     }
-    open_work_folder(folder, STATE, description, resume, overwrite)
-    say = progress or (lambda _message: None)
-    runs: list[tuple[OriginRun, pd.DataFrame]] = []
-    for origin in origins:
-        origin_folder = folder / "origins" / str(origin)
-        say(f"origin {origin}: building {shipped.name} as known on 1 January {origin}")
-        known = build_at_origin(shipped, origin, origin_folder, f"{name}-{origin}")
-        calibration, context, persistence = None, None, None
-        if generic is not None:
-            context = origin_context(known, origin, generic)
-            persistence = migration_persistence(data, known.national, origin, generic.window_years)
-            start, _ = window(known, origin, generic)
-            say(f"origin {origin}: calibrating on 1 January {start}-{origin}")
-            calibration = calibrate_at_origin(known, origin, origin_folder, base, generic, config_path, **executor)
-            if on_calibration is not None:
-                on_calibration(calibration)
-        projection = projection_scenario(
-            known,
-            origin,
-            last_year,
-            base,
-            origin_folder,
-            calibration,
-            shipped_scenario.uncertainty,
-            ex_post,
-            context,
-            persistence,
-        )
-        say(f"origin {origin}: projecting {replicates} replicates to {last_year}")
-        outcomes = _project(projection, origin_folder / "run", replicates, seed, uncertainty, executor)
-        look_ahead = known.snapshot(origin).look_ahead
-        run = OriginRun(origin, origin_folder, known, projection, calibration is not None, look_ahead, ex_post)
-        runs.append((run, outcomes))
-    codes = list(shipped.numbers)
-    observed = observed_series(data, codes, list(shipped.municipalities), shipped.name)
-    errors = score(runs, observed, national_labour(data))
-    summary = summarise(errors, shipped.name)
-    write_atomically(folder / "errors.csv", lambda p: errors.to_csv(p, index=False, float_format="%.10g"))
-    write_atomically(folder / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.4g"))
-    stamp = {"versions": build_versions(), "git_commit": git_commit(), "command": description}
-    write_atomically(folder / "manifest.json", lambda p: p.write_text(json.dumps(stamp, indent=2, ensure_ascii=False)))
-    return Backtest(folder, shipped.name, origins, calibrate, errors, summary, uncertainty)
+    with claimed(folder, "backtest", f"backtest-{name}"):
+        try:
+            open_work_folder(folder, STATE, description, resume, overwrite)
+            say = progress or (lambda _message: None)
+            runs: list[tuple[OriginRun, pd.DataFrame]] = []
+            for origin in origins:
+                origin_folder = folder / "origins" / str(origin)
+                say(f"origin {origin}: building {shipped.name} as known on 1 January {origin}")
+                known = build_at_origin(shipped, origin, origin_folder, f"{name}-{origin}")
+                calibration, context, persistence = None, None, None
+                if generic is not None:
+                    context = origin_context(known, origin, generic)
+                    persistence = migration_persistence(data, known.national, origin, generic.window_years)
+                    start, _ = window(known, origin, generic)
+                    say(f"origin {origin}: calibrating on 1 January {start}-{origin}")
+                    calibration = calibrate_at_origin(
+                        known, origin, origin_folder, base, generic, config_path, **executor
+                    )
+                    if on_calibration is not None:
+                        on_calibration(calibration)
+                projection = projection_scenario(
+                    known,
+                    origin,
+                    last_year,
+                    base,
+                    origin_folder,
+                    calibration,
+                    shipped_scenario.uncertainty,
+                    ex_post,
+                    context,
+                    persistence,
+                )
+                say(f"origin {origin}: projecting {replicates} replicates to {last_year}")
+                outcomes = _project(projection, origin_folder / "run", replicates, seed, uncertainty, executor)
+                look_ahead = known.snapshot(origin).look_ahead
+                run = OriginRun(origin, origin_folder, known, projection, calibration is not None, look_ahead, ex_post)
+                runs.append((run, outcomes))
+            codes = list(shipped.numbers)
+            observed = observed_series(data, codes, list(shipped.municipalities), shipped.name)
+            errors = score(runs, observed, national_labour(data))
+            summary = summarise(errors, shipped.name)
+            write_atomically(folder / "errors.csv", lambda p: errors.to_csv(p, index=False, float_format="%.10g"))
+            write_atomically(folder / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.4g"))
+            stamp = {"versions": build_versions(), "git_commit": git_commit(), "command": description}
+            write_atomically(
+                folder / "manifest.json", lambda p: p.write_text(json.dumps(stamp, indent=2, ensure_ascii=False))
+            )
+            return Backtest(folder, shipped.name, origins, calibrate, errors, summary, uncertainty)
+        except Interrupted as stopped:  # keep what finished: calibrations and projections resume
+            raise Interrupted(folder, f"the origins before this one, and {stopped.kept} of it,") from None
 
 
 def _project(

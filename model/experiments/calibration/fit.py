@@ -34,6 +34,7 @@ from model.experiments.calibration.config import TARGET_GROUPS, CalibrationConfi
 from model.experiments.calibration.observed import FLOWS, errors, observed_targets, simulated_targets
 from model.experiments.executors import ExecutorChoice, Task, executor
 from model.experiments.fingerprint import fingerprints
+from model.experiments.interrupted import Interrupted
 from model.experiments.run_folder import default_run_folder
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs.errors import InputError, Problem
@@ -178,49 +179,59 @@ def calibrate(
     def key(x: np.ndarray) -> tuple[float, ...]:
         return tuple(round(float(v), 12) for v in x)
 
-    with executor(choice) as run:
-        if config.settlement_pull:  # first at the centre of the free ranges, so the optimiser fits with it
-            centre = {name: (low + high) / 2 for name, (low, high) in config.free.items()}
-            derived, _ = _pull(run, set_values(scenario, centre), config, region, base_year)
-            scenario = settlement.with_pull(scenario, region, settlement.pull_of(derived, region))
+    total_runs = budget * config.replicates  # the bar counts runs: every candidate is `replicates` of them
+    if progress:
+        progress(len(cache) * config.replicates, total_runs)
+    try:
+        with executor(choice) as run:
+            if config.settlement_pull:  # first at the centre of the free ranges, so the optimiser fits with it
+                centre = {name: (low + high) / 2 for name, (low, high) in config.free.items()}
+                derived, _ = _pull(run, set_values(scenario, centre), config, region, base_year)
+                scenario = settlement.with_pull(scenario, region, settlement.pull_of(derived, region))
 
-        def evaluate(_func, candidates) -> list[float]:
-            candidates = [np.asarray(c) for c in candidates]
-            missing = list({key(c): c for c in candidates if key(c) not in cache}.values())
-            tasks = [
-                Task(set_values(scenario, dict(zip(names, c, strict=True))), r, config.seed)
-                for c in missing
-                for r in range(config.replicates)
-            ]
-            by_candidate: dict[tuple, list] = {key(c): [] for c in missing}
-            for outcome in run(tasks):
-                if outcome.error:
-                    raise InputError(Problem(config_path, f"a candidate run failed: {outcome.error}"))
-                by_candidate[_candidate_of(outcome.task.scenario, names)].append(outcome.result.outcomes)
-            for c in missing:
-                table = errors(simulated_targets(pd.concat(by_candidate[key(c)]), region), observed)
-                cache[key(c)] = loss_of(table, config, base_year)
-            _save(folder, names, cache)
-            if progress:
-                progress(len(cache), budget)
-            return [cache[key(c)] for c in candidates]
+            def evaluate(_func, candidates) -> list[float]:
+                candidates = [np.asarray(c) for c in candidates]
+                missing = list({key(c): c for c in candidates if key(c) not in cache}.values())
+                tasks = [
+                    Task(set_values(scenario, dict(zip(names, c, strict=True))), r, config.seed)
+                    for c in missing
+                    for r in range(config.replicates)
+                ]
+                by_candidate: dict[tuple, list] = {key(c): [] for c in missing}
+                runs_done = len(cache) * config.replicates
+                for outcome in run(tasks):
+                    if outcome.error:
+                        raise InputError(Problem(config_path, f"a candidate run failed: {outcome.error}"))
+                    candidate = _candidate_of(outcome.task.scenario, names)
+                    by_candidate[candidate].append(outcome.result.outcomes)
+                    # A candidate is kept as soon as its runs are in: Ctrl-C loses none that finished.
+                    if len(by_candidate[candidate]) == config.replicates:
+                        table = errors(simulated_targets(pd.concat(by_candidate[candidate]), region), observed)
+                        cache[candidate] = loss_of(table, config, base_year)
+                        _save(folder, names, cache)
+                    runs_done += 1
+                    if progress:
+                        progress(runs_done, total_runs)
+                return [cache[key(c)] for c in candidates]
 
-        result = differential_evolution(
-            lambda x: 0.0,  # the real objective is evaluated in batches by `evaluate`
-            bounds=[config.free[n] for n in names],
-            maxiter=config.optimiser.maxiter,
-            popsize=config.optimiser.popsize,
-            seed=config.optimiser.seed,
-            tol=config.optimiser.tolerance,
-            polish=False,
-            updating="deferred",
-            workers=evaluate,
-        )
-        best = dict(zip(names, map(float, result.x), strict=True))
-        fitted, outcomes = set_values(scenario, best), None
-        if config.settlement_pull:  # again with the best values
-            fitted, outcomes = _pull(run, fitted, config, region, base_year)
-        table = _report_runs(run, fitted, config, region, observed, outcomes)
+            result = differential_evolution(
+                lambda x: 0.0,  # the real objective is evaluated in batches by `evaluate`
+                bounds=[config.free[n] for n in names],
+                maxiter=config.optimiser.maxiter,
+                popsize=config.optimiser.popsize,
+                seed=config.optimiser.seed,
+                tol=config.optimiser.tolerance,
+                polish=False,
+                updating="deferred",
+                workers=evaluate,
+            )
+            best = dict(zip(names, map(float, result.x), strict=True))
+            fitted, outcomes = set_values(scenario, best), None
+            if config.settlement_pull:  # again with the best values
+                fitted, outcomes = _pull(run, fitted, config, region, base_year)
+            table = _report_runs(run, fitted, config, region, observed, outcomes)
+    except KeyboardInterrupt:
+        raise Interrupted(folder, f"{len(cache)} of about {budget} evaluations") from None
     summary = summarise(table, config, base_year)
     pull = dict(fitted.context.settlement_pull) if config.settlement_pull else {}
     return Calibration(

@@ -25,6 +25,8 @@ from model.experiments.calibration.origin import (
     template,
     write_origin_files,
 )
+from model.experiments.interrupted import Interrupted
+from model.experiments.output_folder import claimed
 from model.experiments.store import open_work_folder, write_atomically
 from model.inputs.errors import InputError, Problem
 from model.inputs.region import (
@@ -79,10 +81,15 @@ def fit_region(
     base = template(Scenario.from_yaml(baseline), generic)
     folder = Path(out) if out is not None else ROOT / "results" / f"calibrate-{known.folder.name}"
     description = {"region": str(known.folder), "origin": origin, "config": generic.model_dump(mode="json")}
-    open_work_folder(folder, STATE, description, resume, overwrite)
-    config_file = write_origin_files(folder / "calibration_input", known, origin, base, generic, config_path)
-    out_folder = folder / "calibration"
-    calibration = calibrate(config_file, out=out_folder, resume=(out_folder / "calibration.json").is_file(), **options)
+    with claimed(folder, "region-calibration", f"calibrate-{known.folder.name}"):
+        open_work_folder(folder, STATE, description, resume, overwrite)
+        config_file = write_origin_files(folder / "calibration_input", known, origin, base, generic, config_path)
+        out_folder = folder / "calibration"
+        try:
+            again = (out_folder / "calibration.json").is_file()
+            calibration = calibrate(config_file, out=out_folder, resume=again, **options)
+        except Interrupted as stopped:  # resumed from this folder, not the inner one
+            raise Interrupted(folder, stopped.kept) from None
     return RegionFit(known, calibration, target, origin, config_path)
 
 
