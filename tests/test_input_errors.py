@@ -205,3 +205,31 @@ def test_an_employment_rate_the_participation_table_cannot_reach_is_a_message():
     assert scaled_participation(table, population, 0.68, 0.03)[1] > 0
     with pytest.raises(InputError, match="employment rate of 0.010 is out of reach"):
         scaled_participation(table, population, 0.01, 0.03)
+
+
+def test_a_region_s_own_national_folder_is_never_shadowed_by_the_shipped_one(tmp_path):
+    """`national: ../national/norway` is the region's copy, even though scenarios/national/../national/norway exists."""
+    region = tmp_path / "gj"
+    shutil.copytree(REGION, region)
+    shutil.copytree(REGION.parent.parent / "national", tmp_path / "national")
+    spec = region / "region.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("national: norway", "national: ../national/norway", 1))
+    (tmp_path / "national" / "norway" / "fertility_rates_2008_2017.csv").write_text("garbage\n", encoding="utf-8")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"extends: {BASELINE}\nregion: {region}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(scenario)])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'national' / 'norway' / 'fertility_rates_2008_2017.csv'}:1:" in result.output
+
+
+def test_a_strategy_listed_again_with_other_numbers_is_changed_not_dropped(tmp_path):
+    """Same type, sector or source and target: the overlay changes it; only the others are named as dropped."""
+    parent = ROOT / "scenarios" / "byregion_strategy.yaml"
+    overlay = tmp_path / "more.yaml"
+    overlay.write_text(
+        f"extends: {parent}\nname: more\nlevers:\n  strategies:\n"
+        "    - {type: growth_culture, startup_rate_multiplier: 1.08, from: 2027, budget_mnok_per_year: 5}\n",
+        encoding="utf-8",
+    )
+    [note] = [w for w in Scenario.from_yaml(overlay).warnings if "replaces the parent's list" in w]
+    assert "5 dropped" in note and "growth_culture" not in note

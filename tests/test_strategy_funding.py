@@ -126,7 +126,7 @@ def test_check_names_the_strategy_its_cost_and_what_the_run_uses(tmp_path):
     )
     result = CliRunner().invoke(app, ["check", str(scenario)])
     assert result.exit_code == 0
-    jobs = 33_868  # Gjøvikregionen, 4th quarter 2025 (the 2026 snapshot)
+    jobs = 34_102  # Gjøvikregionen as the 2026 run starts: the commuting table's workplace totals
     cost = jobs / 1000 * P.business_services_mnok_per_1000_jobs
     share = 2 / cost
     assert f"{scenario}:5: levers.strategies[0] (business_services): it costs {cost:.3g} MNOK a year" in result.stderr
@@ -136,3 +136,24 @@ def test_check_names_the_strategy_its_cost_and_what_the_run_uses(tmp_path):
         scenario.read_text(encoding="utf-8").replace("budget_mnok_per_year: 2", "budget_mnok_per_year: 9")
     )
     assert "it costs" not in CliRunner().invoke(app, ["check", str(scenario)]).stderr
+
+
+def test_check_says_when_money_buys_nothing_or_nothing_more(tmp_path):
+    """No intensity, a budget far above its cost, spin-offs after the horizon, a settlement pull out of range."""
+    scenario = tmp_path / "waste.yaml"
+    scenario.write_text(
+        f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\nname: waste\nyears: {{start: 2026, end: 2028}}\n"
+        "context:\n  settlement_pull: {Gjøvik: 3}\nlevers:\n  strategies:\n"
+        "    - {type: commercialise_rnd, source: campus, spinoffs_per_year: 2, lag_years: 3, budget_mnok_per_year: 3}\n"
+        "    - {type: attract_businesses, sector: manufacturing, firms_per_year: 0, mean_jobs_per_firm: 10, "
+        "budget_mnok_per_year: 20}\n"
+        "    - {type: business_services, exit_reduction: 0.05, hiring_speedup: 0.1, budget_mnok_per_year: 100}\n",
+        encoding="utf-8",
+    )
+    notes = "\n".join(Scenario.from_yaml(scenario).warnings)
+    assert f"{scenario}:5: context.settlement_pull.Gjøvik = 3 lies outside the plausible range 0.5 to 2" in notes
+    assert "its first spin-offs come in 2029, after the horizon 2028" in notes
+    assert "levers.strategies[1] (attract_businesses): writes no intensity, so its 20 MNOK a year buy nothing" in notes
+    cost = 0.5 * 34_102 / 1000 * P.business_services_mnok_per_1000_jobs
+    assert f"is {100 / cost:.3g} times what its intensity costs ({cost:.3g}); the rest buys nothing more" in notes
+    assert "commercialise_rnd): its budget" not in notes  # 3 MNOK for two spin-offs: as costed

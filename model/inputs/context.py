@@ -33,6 +33,8 @@ technical services +1.9 %; agriculture has a break in the series)."""
 
 SETTLEMENT_PULL_BOUNDS = (0.25, 4.0)
 """Bounds of a municipality's settlement pull (times the model's own attraction)."""
+SETTLEMENT_PULL_PLAUSIBLE = (0.5, 2.0)
+"""Plausible settlement pulls: outside this `check` warns."""
 
 
 class Context(Strict):
@@ -64,7 +66,8 @@ class Context(Strict):
     municipality names to numbers, with `regional` for the rest. Plausible for the region as a
     whole: from about the 2005-06 level to the effective level the calibrated hindcast needed in
     2013-2017 (about 1 000, which also stands in for domestic moves the model misses). A value
-    set by calibration, uncertainty or sensitivity is the region's total: a mapping is scaled to it."""
+    set by calibration, uncertainty or sensitivity is the region's total: a mapping is scaled to it.
+    `check` warns, in any region, outside 1-20 a year per 1 000 residents (Norway: 8-17 in 2005-2025)."""
     immigration_growth_per_year: float = Field(0.0, ge=-0.5, le=1, json_schema_extra={"plausible": [-0.05, 0.15]})
     """Yearly growth of immigration after the base year (share/year): immigration in year t is
     `immigration_per_year` x (1 + this)^(t - base year). Plausible: Norway's immigration roughly

@@ -447,7 +447,9 @@ def _rnd_sources(spec: _RegionFile, municipalities: list[str], document) -> dict
 
 def _national(folder: Path, spec: _RegionFile, document) -> NationalData:
     """The national folder: a name under scenarios/national/, or a path relative to region.yaml."""
-    for candidate in (NATIONAL_FOLDER / spec.national, folder / spec.national):
+    # A plain name is a shipped folder; a path is the region's own (never shadowed by a shipped folder).
+    plain = "/" not in spec.national and "\\" not in spec.national and spec.national not in (".", "..")
+    for candidate in (NATIONAL_FOLDER / spec.national, folder / spec.national) if plain else (folder / spec.national,):
         if candidate.is_dir():
             return load_national(candidate.resolve(), spec.last_year)
     path, line = document.where(("national",))
@@ -703,6 +705,15 @@ def _check_employment(source: _Table, region: RegionData, commuting: np.ndarray)
             )
 
 
+MAX_PERSONS_15_74 = 10_000_000  # Norway had 4.1 million persons aged 15-74 in 2022
+
+
+def _every_row(source: _Table, columns: list[str]):
+    """Every row of the employment table, of every 4th quarter it holds, counts checked against their range."""
+    limits = {c: (0, MAX_PERSONS_15_74) for c in columns[1:]}
+    return read_table(source.path, columns, numeric=columns[1:], whole=columns[1:], ranges=limits)
+
+
 NATIONAL_EMPLOYMENT_RATE_RANGE = (0.4, 0.9)
 """Employed over persons aged 15-74 in Norway that the model accepts (SSB 11618: 0.65-0.70 since 2000)."""
 
@@ -723,7 +734,7 @@ def _national_employment_rate(source: _Table) -> float:
             key="employed_residents_15_74",
             hint="employed residents are a part of the population",
         )
-        for _, row in table[table["employed_residents_15_74"] > table["population_15_74"]].iterrows()
+        for _, row in _every_row(source, columns).query("employed_residents_15_74 > population_15_74").iterrows()
     ]
     row = national.iloc[0]
     rate = row["employed_residents_15_74"] / row["population_15_74"] if row["population_15_74"] > 0 else 0.0

@@ -256,7 +256,9 @@ def _replaced_strategies(parent: MergedDocument, data: dict[str, Any], path: Pat
     if not isinstance(old, list) or not old:
         return ()
     new = levers["strategies"] if isinstance(levers["strategies"], list) else []
-    dropped = [(i, s) for i, s in enumerate(old) if s not in new]
+    # One that is listed again with other numbers (same type, sector or source, target) is changed, not dropped.
+    kept = {_identity(s) for s in new}
+    dropped = [(i, s) for i, s in enumerate(old) if _identity(s) not in kept]
     if not dropped:
         return ()
     names = "; ".join(f"{describe_strategy(s)} ({_file_line(parent, (*STRATEGIES, i))})" for i, s in dropped)
@@ -264,6 +266,13 @@ def _replaced_strategies(parent: MergedDocument, data: dict[str, Any], path: Pat
         f"{path}:{line_of.get(STRATEGIES)}: levers.strategies replaces the parent's list of {len(old)} "
         f"(a list is replaced, not merged); {len(dropped)} dropped: {names}. To keep one, list it here too",
     )
+
+
+def _identity(strategy: Any) -> tuple:
+    """What makes a strategy the same one when its numbers change: type, sector or source, target."""
+    if not isinstance(strategy, dict):
+        return (repr(strategy),)
+    return tuple(str(strategy.get(key)) for key in ("type", "sector", "source", "target", "from_node", "to_node"))
 
 
 def _file_line(document: MergedDocument, location: Location) -> str:

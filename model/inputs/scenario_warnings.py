@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.inputs.context import NATIONAL_GROWTH_PLAUSIBLE
+from model.inputs.context import NATIONAL_GROWTH_PLAUSIBLE, SETTLEMENT_PULL_PLAUSIBLE
 from model.inputs.region import RegionData
-from model.inputs.strategies import DWELLINGS_PER_1000
+from model.inputs.strategies import DWELLINGS_PER_1000, AttractBusinesses, CommercialiseRnd
 from model.inputs.strategy_funding import funded_strategies, number, shortfall_note
 from model.inputs.yamlio import dotted
 
 if TYPE_CHECKING:
     from model.inputs.scenario import MergedDocument, Scenario
 
+SURPLUS = 2.0  # a budget more than twice its intensity's cost gets a note: the rest buys nothing
 IMMIGRATION_PER_1000 = (1.0, 20.0)
 """Plausible immigration from abroad a year per 1 000 residents of the region: Norway's gross
 immigration ran 8-17 per 1 000 residents in 2005-2025 (SSB), regions outside the cities settle
@@ -59,8 +60,8 @@ def implausible(document: MergedDocument, scenario: Scenario, region: RegionData
         if not low <= per_1000 <= high:
             note(
                 ("context", "immigration_per_year"),
-                f"context.immigration_per_year = {number(total)} is {number(per_1000)} a year per 1 000 "
-                f"residents, outside the plausible {low:g}-{high:g} (Norway: 8-17 in 2005-2025; docs/ODD.md)",
+                f"context.immigration_per_year = {number(total)} is {per_1000:.4g} a year per 1 000 "
+                f"residents, outside the plausible {low:g} to {high:g} (Norway: 8-17 in 2005-2025; docs/ODD.md)",
             )
     for i, strategy in enumerate(scenario.levers.strategies):
         here = ("levers", "strategies", i)
@@ -73,9 +74,17 @@ def implausible(document: MergedDocument, scenario: Scenario, region: RegionData
                 note(
                     (*here, "dwellings_per_year"),
                     f"levers.strategies[{i}].dwellings_per_year = {number(strategy.dwellings_per_year)} is "
-                    f"{number(per_1000)} a year per 1 000 residents of the target, outside the plausible "
+                    f"{per_1000:.4g} a year per 1 000 residents of the target, outside the plausible "
                     f"{low:g}-{high:g} (Norway builds about 5 in all)",
                 )
+    low, high = SETTLEMENT_PULL_PLAUSIBLE
+    for name, pull in scenario.context.settlement_pull.items():
+        if not low <= pull <= high:
+            note(
+                ("context", "settlement_pull", name),
+                f"context.settlement_pull.{name} = {pull:g} lies outside the plausible range {low:g} to {high:g} "
+                "(docs/ODD.md)",
+            )
     return tuple(notes)
 
 
@@ -90,11 +99,25 @@ def unfunded(document: MergedDocument, scenario: Scenario, region: RegionData) -
         scenario.levers, targets, snapshot, scenario.parameters, (scenario.years.start, scenario.years.end)
     )
     notes = []
+    start, horizon = scenario.years.start, scenario.years.end
     for i, (strategy, funding) in enumerate(zip(strategies, funded, strict=True)):
+        path, line = document.where(("levers", "strategies", i, "budget_mnok_per_year"))
+        here = f"{path}:{line}: levers.strategies[{i}] ({strategy.type})"
+        budget = strategy.budget_mnok_per_year
         if funding.short:
-            path, line = document.where(("levers", "strategies", i, "budget_mnok_per_year"))
+            notes.append(f"{here}: {shortfall_note(funding, strategy)}")
+        elif budget > 0 and funding.cost_mnok_per_year == 0:
+            notes.append(f"{here}: writes no intensity, so its {number(budget)} MNOK a year buy nothing")
+        elif budget > SURPLUS * funding.cost_mnok_per_year and not isinstance(strategy, AttractBusinesses):
+            # An attraction budget above its prospects' cost raises every offer; elsewhere more money does nothing.
             notes.append(
-                f"{path}:{line}: levers.strategies[{i}] ({strategy.type}): {shortfall_note(funding, strategy)}"
+                f"{here}: its budget of {number(budget)} MNOK a year is {budget / funding.cost_mnok_per_year:.3g} "
+                f"times what its intensity costs ({number(funding.cost_mnok_per_year)}); the rest buys nothing more"
+            )
+        if isinstance(strategy, CommercialiseRnd) and strategy.first_year(start) + strategy.lag_years > horizon:
+            notes.append(
+                f"{here}: its first spin-offs come in {strategy.first_year(start) + strategy.lag_years}, after the "
+                f"horizon {horizon}: in this run it spends and brings nothing"
             )
     return tuple(notes)
 
@@ -113,7 +136,7 @@ def _outside(given: Any, model: Any, location: tuple, note, skip: tuple[str, ...
             note(
                 (*location, key),
                 f"{dotted((*location, key))} = {value:g} lies outside the plausible range "
-                f"{bounds[0]:g}-{bounds[1]:g} (docs/ODD.md)",
+                f"{bounds[0]:g} to {bounds[1]:g} (docs/ODD.md)",
             )
 
 

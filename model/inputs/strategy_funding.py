@@ -78,15 +78,26 @@ def funded_strategies(
 ) -> list[Funding]:
     """Each strategy's funding, sized on the base year's snapshot; `window` is (first reporting year, horizon)."""
     start, horizon = window
+    jobs = base_jobs(snapshot)
     return [
         funding(
             strategy,
-            TargetSize.of(snapshot.persons, snapshot.jobs_by_sector, target),
+            TargetSize.of(snapshot.persons, jobs, target),
             p,
             max(strategy.last_year(horizon) - strategy.first_year(start) + 1, 1),
         )
         for strategy, target in zip(levers.strategies, targets, strict=True)
     ]
+
+
+def base_jobs(snapshot: Any) -> np.ndarray:
+    """Jobs by municipality and sector as the run starts: the sector split scaled to the commuting table's totals.
+
+    The same rule as the initial state's (a derived snapshot keeps an earlier year's split).
+    """
+    split = snapshot.jobs_by_sector.astype(float)
+    totals = snapshot.commuting[:, : len(split)].sum(axis=0)
+    return split / np.maximum(split.sum(axis=1, keepdims=True), 1) * totals[:, None]
 
 
 def yearly_cost(strategy: Any, size: TargetSize, p: Parameters, active_years: int) -> float:
@@ -183,4 +194,6 @@ def number(value: float) -> str:
     """A number as a message shows it: three significant digits, never an exponent."""
     if value == 0 or abs(value) >= 100:
         return f"{value:.0f}"
-    return f"{value:.3g}" if abs(value) >= 0.001 else f"{value:.1e}"
+    if abs(value) >= 0.001:
+        return f"{value:.3g}"
+    return f"{value:.6f}".rstrip("0")

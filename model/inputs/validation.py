@@ -88,7 +88,8 @@ def _describe(item: dict, location: tuple, data: Any, schema: type[BaseModel]) -
     if kind == "missing":
         return "required key is missing", None, location
     if kind == "invalid_key":
-        written = str(item.get("input")).lower() if isinstance(item.get("input"), bool) else item.get("input")
+        given = item.get("input")
+        written = "null" if given is None else str(given).lower() if isinstance(given, bool) else given
         return (
             f"{written} is not a key here",
             "keys are names: YAML reads numbers and yes/no/true/false as values",
@@ -185,7 +186,9 @@ def _field_names(schema: type[BaseModel], location: tuple, data: Any) -> set[str
     """Field names of the schema section at a location, for hints."""
     annotation, data = _annotation_at(schema, location, data)
     current = _inner_model(annotation, data)
-    return {f.alias or name for name, f in current.model_fields.items()} if current is not None else set()
+    if current is None:
+        return set()
+    return {f.alias or name for name, f in current.model_fields.items() if not f.exclude}  # not the internal ones
 
 
 def _annotation_at(schema: type[BaseModel], location: tuple, data: Any) -> tuple[Any, Any]:

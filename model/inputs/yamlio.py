@@ -181,7 +181,7 @@ def dotted(location: Location, data: Any = None) -> str:
         if index:
             text += f"[{part}]"
         else:
-            word = str(part).lower() if isinstance(part, bool) else str(part)
+            word = "null" if part is None else str(part).lower() if isinstance(part, bool) else str(part)
             text += f".{word}" if text else word
         data = _child(data, part)
     return text

@@ -375,7 +375,7 @@ def additionality(row: pd.Series, region: str, folder: Path) -> tuple[str, str]:
         show(i, max(levels[i], levels[i + 1]), change)
     ax.bar(len(steps), levels[-1], color=NET_COLOUR, width=0.6)
     show(len(steps), max(levels[-1], 0), levels[-1])
-    span = levels.max() - levels.min()
+    span = max(levels.max() - levels.min(), 1.0)  # all zero (a strategy that did nothing): still an axis
     ax.set_ylim(levels.min() - 0.05 * span, levels.max() + 0.15 * span)
     ax.axhline(0, color="0.3", lw=1)
     ax.set_xticks(range(len(steps) + 1), [name for name, _ in steps] + ["= net jobs"])
