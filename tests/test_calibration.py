@@ -86,26 +86,29 @@ def test_calibration_recovers_parameters_that_produced_its_targets(tmp_path):
     assert (tmp_path / "fit" / "calibrated.yaml").is_file()
 
 
-def test_an_interrupted_calibration_resumes_from_its_evaluations(tmp_path):
-    """A second run with --resume finds every evaluation on disk and ends with the same best values."""
+def _tiny_config(tmp_path: Path, optimiser: dict) -> tuple[Path, dict]:
+    """A calibration of two free values over a four-year hindcast, one replicate a candidate."""
     short = tmp_path / "short_hindcast.yaml"
     short.write_text(f"name: short_hindcast\nextends: {HINDCAST}\nyears: {{start: 2005, end: 2008}}\n")
+    settings = {
+        "scenario": short.name,
+        "free": {"migration_peak_rate": [0.10, 0.18], "context.fertility_scaling": [0.8, 1.1]},
+        "targets": {"population": 1.0},
+        "fit_years": [2005, 2006],
+        "test_years": [2007, 2008],
+        "age_structure_years": {"fit": 2006, "test": 2008},
+        "replicates": 1,
+        "report_replicates": 1,
+        "optimiser": optimiser,
+    }
     config = tmp_path / "tiny.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "scenario": short.name,
-                "free": {"migration_peak_rate": [0.10, 0.18], "context.fertility_scaling": [0.8, 1.1]},
-                "targets": {"population": 1.0},
-                "fit_years": [2005, 2006],
-                "test_years": [2007, 2008],
-                "age_structure_years": {"fit": 2006, "test": 2008},
-                "replicates": 1,
-                "report_replicates": 1,
-                "optimiser": {"maxiter": 1, "popsize": 3},
-            }
-        )
-    )
+    config.write_text(yaml.safe_dump(settings))
+    return config, settings
+
+
+def test_an_interrupted_calibration_resumes_from_its_evaluations(tmp_path):
+    """A second run with --resume finds every evaluation on disk and ends with the same best values."""
+    config, _ = _tiny_config(tmp_path, {"maxiter": 1, "popsize": 3})
     first = calibrate(config, out=tmp_path / "fit", workers=1)
     evaluations = pd.read_csv(tmp_path / "fit" / "evaluations.csv")
     evaluations.iloc[: len(evaluations) // 2].to_csv(tmp_path / "fit" / "evaluations.csv", index=False)
@@ -188,21 +191,7 @@ def test_ctrl_c_keeps_each_finished_candidate_and_says_how_to_resume(tmp_path):
     import sys
     import time
 
-    short = tmp_path / "short_hindcast.yaml"
-    short.write_text(f"name: short_hindcast\nextends: {HINDCAST}\nyears: {{start: 2005, end: 2008}}\n")
-    config = tmp_path / "tiny.yaml"
-    settings = {
-        "scenario": short.name,
-        "free": {"migration_peak_rate": [0.10, 0.18], "context.fertility_scaling": [0.8, 1.1]},
-        "targets": {"population": 1.0},
-        "fit_years": [2005, 2006],
-        "test_years": [2007, 2008],
-        "age_structure_years": {"fit": 2006, "test": 2008},
-        "replicates": 1,
-        "report_replicates": 1,
-        "optimiser": {"maxiter": 2, "popsize": 10},  # batches of 20 candidates
-    }
-    config.write_text(yaml.safe_dump(settings))
+    config, settings = _tiny_config(tmp_path, {"maxiter": 2, "popsize": 10})  # batches of 20 candidates
     out = tmp_path / "fit"
     command = [sys.executable, "-m", "model.cli", "calibrate", str(config), "--out", str(out), "--workers", "2"]
     job = subprocess.Popen([*command, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from model.inputs.context import NATIONAL_GROWTH_PLAUSIBLE, SETTLEMENT_PULL_PLAUSIBLE
 from model.inputs.region import RegionData
 from model.inputs.strategies import DWELLINGS_PER_1000, AttractBusinesses, CommercialiseRnd
-from model.inputs.strategy_funding import funded_strategies, number, shortfall_note
+from model.inputs.strategy_funding import funded_strategies, number, shortfall_note, target_indices
 from model.inputs.yamlio import dotted
 
 if TYPE_CHECKING:
@@ -67,7 +65,7 @@ def implausible(document: MergedDocument, scenario: Scenario, region: RegionData
         here = ("levers", "strategies", i)
         _outside(_at(document.data, here), strategy, here, note, skip=("dwellings_per_year",))
         if hasattr(strategy, "dwellings_per_year"):
-            target = _target(region, strategy.target)
+            target = target_indices(region, strategy.target)
             per_1000 = strategy.dwellings_per_year / max(persons[target].sum(), 1) * 1000
             low, high = DWELLINGS_PER_1000
             if not low <= per_1000 <= high:
@@ -93,7 +91,7 @@ def unfunded(document: MergedDocument, scenario: Scenario, region: RegionData) -
     strategies = scenario.levers.strategies
     if not strategies:
         return ()
-    targets = [_target(region, s.target) for s in strategies]
+    targets = [target_indices(region, s.target) for s in strategies]
     snapshot = region.snapshot(_base_year(scenario, region))
     funded = funded_strategies(
         scenario.levers, targets, snapshot, scenario.parameters, (scenario.years.start, scenario.years.end)
@@ -157,10 +155,6 @@ def _at(data: Any, location: tuple) -> Any:
 
 def _base_year(scenario: Scenario, region: RegionData) -> int:
     return scenario.base_year if scenario.base_year is not None else region.latest_snapshot
-
-
-def _target(region: RegionData, target: str) -> np.ndarray:
-    return np.arange(region.n_municipalities) if target == "regional" else np.array([region.municipality(target)])
 
 
 __all__ = ["IMMIGRATION_PER_1000", "implausible", "unfunded"]

@@ -73,6 +73,11 @@ def funding(strategy: Any, size: TargetSize, p: Parameters, active_years: int) -
     return Funding(cost, share, scaled(strategy, share))
 
 
+def target_indices(region: Any, target: str) -> np.ndarray:
+    """The municipalities a strategy's `target` names: all for `regional`, else the one named."""
+    return np.arange(region.n_municipalities) if target == "regional" else np.array([region.municipality(target)])
+
+
 def funded_strategies(
     levers: Any, targets: list[np.ndarray], snapshot: Any, p: Parameters, window: tuple[int, int]
 ) -> list[Funding]:
@@ -127,39 +132,6 @@ def yearly_cost(strategy: Any, size: TargetSize, p: Parameters, active_years: in
     raise TypeError(f"no price for {type(strategy).__name__}")
 
 
-def scaled(strategy: Any, share: float) -> Any:
-    """The strategy with its intensity cut to the share its budget pays (itself if fully paid)."""
-    if share >= 1:
-        return strategy
-    match strategy:
-        case AttractBusinesses():
-            update = {"firms_per_year": strategy.firms_per_year * share}
-        case CommercialiseRnd():
-            update = {"spinoffs_per_year": strategy.spinoffs_per_year * share}
-        case BusinessServices():
-            update = {
-                "exit_reduction": strategy.exit_reduction * share,
-                "hiring_speedup": strategy.hiring_speedup * share,
-            }
-        case RestructureIndustry():
-            update = {"productivity_gain": strategy.productivity_gain * share}
-        case GrowthCulture():
-            update = {
-                "startup_rate_multiplier": 1 + (strategy.startup_rate_multiplier - 1) * share,
-                "early_exit_multiplier": 1 + (strategy.early_exit_multiplier - 1) * share,
-            }
-        case Housing():
-            update = {
-                "dwellings_per_year": strategy.dwellings_per_year * share,
-                "amenity_gain": strategy.amenity_gain * share,
-            }
-        case Infrastructure():
-            update = {"minutes_saved": strategy.minutes_saved * share}
-        case _:
-            raise TypeError(f"no intensity for {type(strategy).__name__}")
-    return strategy.model_copy(update=update)
-
-
 INTENSITIES = {
     AttractBusinesses: ("firms_per_year",),
     CommercialiseRnd: ("spinoffs_per_year",),
@@ -170,6 +142,22 @@ INTENSITIES = {
     Infrastructure: ("minutes_saved",),
 }
 """The fields a budget scales, per strategy type."""
+MULTIPLIERS = ("startup_rate_multiplier", "early_exit_multiplier")
+"""Intensities written as multipliers: a share of the money buys that share of their excess over 1."""
+
+
+def scaled(strategy: Any, share: float) -> Any:
+    """The strategy with its intensity cut to the share its budget pays (itself if fully paid)."""
+    if share >= 1:
+        return strategy
+    fields = INTENSITIES.get(type(strategy))
+    if fields is None:
+        raise TypeError(f"no intensity for {type(strategy).__name__}")
+    update = {}
+    for name in fields:
+        value = getattr(strategy, name)
+        update[name] = 1 + (value - 1) * share if name in MULTIPLIERS else value * share
+    return strategy.model_copy(update=update)
 
 
 def shortfall_note(funded: Funding, strategy: Any) -> str:

@@ -38,7 +38,7 @@ from model.inputs.strategies import (
     Infrastructure,
     RestructureIndustry,
 )
-from model.inputs.strategy_funding import funded_strategies
+from model.inputs.strategy_funding import funded_strategies, target_indices
 from model.simulation.firms import Origin
 from model.simulation.randomness import Draws, poisson_from_uniform, stochastic_round
 from model.simulation.signals import response
@@ -79,17 +79,12 @@ class StrategyEffects:
         self.start, self.horizon = model.scenario.years.start, model.end_year
         self.region = model.region
         self.restructured: set[int] = set()
-        self.targets = [self._target(s.target) for s in levers.strategies]
+        self.targets = [target_indices(self.region, s.target) for s in levers.strategies]
         self.funding = funded_strategies(
             levers, self.targets, model.region.snapshot(model.base_year), model.p, (self.start, self.horizon)
         )
         # What acts is what the budget buys (model/inputs/strategy_funding.py); the budget is spent in full.
         self.levers = levers.model_copy(update={"strategies": [f.acting for f in self.funding]})
-
-    def _target(self, target: str) -> np.ndarray:
-        if target == "regional":
-            return np.arange(self.region.n_municipalities)
-        return np.array([self.region.municipality(target)])
 
     def active(self, year: int, kind: type | tuple[type, ...]) -> list[tuple[int, object]]:
         """(index, strategy) of the strategies of a kind acting in a year."""
